@@ -1,0 +1,40 @@
+# Shared by scripts/test and scripts/demo: package installation and the build.
+# Sourced, not run.
+
+# Debian 12 packages the build and the tests need. Only Boost's 1.81 names: the plain
+# libboost-*-dev names pull in 1.74, which conflicts.
+VIPD_BUILD_PACKAGES=(
+  cmake ninja-build pkg-config ccache g++ git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libyang2-dev libspdlog-dev libfmt-dev libssl-dev
+  libnl-3-dev libnl-genl-3-dev protobuf-compiler libprotobuf-dev libedit-dev
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format-14 python3 iproute2 curl
+)
+
+# Installs whichever of the named packages are missing (as root, or through sudo).
+vipd_ensure_packages() {
+  local missing=()
+  local package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "installing: ${missing[*]}" >&2
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >&2
+}
+
+# Configures and builds the one build of the project: sanitizers on, -O0 (see
+# docs/development.md for why), in build/.
+vipd_build() {
+  local root=$1
+  cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIPD_SANITIZE=ON \
+    >/dev/null
+  cmake --build "$root/build" -j "$(nproc)"
+}

@@ -1,0 +1,172 @@
+// The configuration as plain C++ values: what the loaders (native JSON, PyBal import)
+// produce after libyang has validated the data against vipd.yang. The other modules read
+// these structs; none of them sees YANG, JSON or INI.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/ip_address.h"
+
+namespace vipd::config {
+
+using Seconds = std::chrono::duration<double>;
+
+enum class Protocol : std::uint8_t { Tcp, Udp, Sctp };
+enum class Forwarding : std::uint8_t { DirectRouting, Nat, Tunnel };
+// What depooling a server does to its IPVS destination.
+enum class DepoolAction : std::uint8_t { Remove, Drain };
+
+// Which file format the configuration came from.
+enum class Origin : std::uint8_t { Native, Pybal };
+
+// --- Monitors -------------------------------------------------------------------------
+
+struct IdleConnectionParams {
+  Seconds timeout_clean_reconnect{3};
+  Seconds max_delay{300};  // reconnect back-off cap
+  bool keepalive = true;
+  Seconds keepalive_idle{10};
+  Seconds keepalive_interval{30};
+  std::uint32_t keepalive_retries = 3;
+};
+
+struct TcpParams {
+  std::optional<std::string> send;    // written once connected
+  std::optional<std::string> expect;  // the reply must start with this
+};
+
+struct HttpParams {
+  std::vector<std::string> urls;          // http:// or https://; one chosen at random per check
+  std::uint32_t http_status = 200;        // a 3xx means a redirect is expected
+  bool check_all = false;                 // fetch every URL each check
+  std::uint32_t max_failures = 0;         // with check_all: failed URLs tolerated
+  std::optional<std::string> body_match;  // the body must contain this
+  bool tls_verify = true;
+};
+
+enum class DnsRecordType : std::uint8_t { Random, A, Aaaa };
+
+struct DnsParams {
+  std::vector<std::string> hostnames;  // one chosen at random per check
+  DnsRecordType record_type = DnsRecordType::Random;
+  bool fail_on_nxdomain = false;
+  bool expect_answer = false;         // false: any NOERROR (or NXDOMAIN, unless failing on it)
+  std::optional<std::uint16_t> port;  // default 53
+};
+
+struct UdpParams {
+  std::string payload;        // empty: an empty datagram, as PyBal
+  bool expect_reply = false;  // true: no reply within the timeout is down
+  Seconds icmp_timeout{20};   // up again this long after the last ICMP error
+};
+
+struct RunCommandParams {
+  std::string command;
+  // {host}, {address} and {port} in an argument stand for the server's.
+  std::vector<std::string> arguments;
+  bool log_output = true;
+};
+
+struct IcmpParams {
+  std::uint32_t payload_size = 56;
+};
+
+enum class MonitorKind : std::uint8_t { IdleConnection, Tcp, Http, Dns, Udp, RunCommand, Icmp };
+
+using MonitorParams = std::variant<IdleConnectionParams, TcpParams, HttpParams, DnsParams,
+                                   UdpParams, RunCommandParams, IcmpParams>;
+
+struct MonitorConfig {
+  std::string name;  // unique within the service, e.g. "proxyfetch"
+  MonitorKind kind = MonitorKind::Tcp;
+  Seconds interval{10};
+  Seconds timeout{5};
+  double jitter = 0.1;     // each interval is drawn from interval x [1 - jitter, 1 + jitter]
+  std::uint32_t rise = 1;  // consecutive successes to go up
+  std::uint32_t fall = 1;  // consecutive failures to go down
+  MonitorParams params;
+};
+
+// --- Servers and services ----------------------------------------------------------------
+
+struct ServerConfig {
+  std::string host;                   // a name or a numeric address
+  std::optional<std::uint16_t> port;  // default: the service's
+  std::uint32_t weight = 10;
+  bool enabled = true;
+
+  bool operator==(const ServerConfig&) const = default;
+};
+
+struct ServerListSource {
+  std::string url;  // file:///path; http:// and etcd:// come later
+};
+
+// PyBal's per-service BGP keys; the BGP speaker (a later issue) acts on them.
+struct ServiceAnnounce {
+  bool announce = true;
+  std::optional<std::uint32_t> med;
+};
+
+struct ServiceConfig {
+  std::string name;
+  Protocol protocol = Protocol::Tcp;
+  std::optional<IpAddress> vip;  // absent for a fwmark service
+  std::uint16_t port = 0;        // 0 for a fwmark service
+  std::optional<std::uint32_t> fwmark;
+  std::optional<IpAddress::Family> fwmark_family;  // a fwmark service's address family
+  std::string scheduler = "wrr";
+  std::vector<std::string> scheduler_flags;  // flag-1 .. flag-3, or their sh/mh names
+  bool one_packet = false;
+  std::optional<std::uint32_t> persistence_timeout;  // seconds
+  std::optional<std::string> persistence_netmask;    // "255.255.255.0" or a v6 prefix length
+  Forwarding forwarding = Forwarding::DirectRouting;
+  double depool_threshold = 0.5;
+  DepoolAction depool_action = DepoolAction::Remove;
+  std::vector<MonitorConfig> monitors;
+  std::optional<ServerListSource> server_list;
+  std::vector<ServerConfig> servers;  // given inline in the configuration
+  ServiceAnnounce announce;
+};
+
+// --- Global ------------------------------------------------------------------------------
+
+struct Instrumentation {
+  bool enabled = false;
+  std::vector<IpAddress> addresses;  // default 127.0.0.1 and ::1
+  std::uint16_t port = 9090;
+};
+
+// PyBal's global BGP keys, kept as given until the BGP speaker acts on them.
+struct BgpGlobal {
+  bool enabled = false;
+  std::optional<std::uint32_t> local_asn;
+  std::vector<IpAddress> peer_addresses;
+  std::vector<std::uint32_t> as_path;
+  std::uint32_t med = 0;
+  std::optional<IpAddress> nexthop_ipv4;
+  std::optional<IpAddress> nexthop_ipv6;
+  std::vector<IpAddress> local_ips;
+  std::uint16_t local_port = 179;
+};
+
+struct Global {
+  std::string control_socket = "/run/vipd/vipd.ctl";
+  std::string log_level = "info";
+  Instrumentation instrumentation;
+  BgpGlobal bgp;
+};
+
+struct Config {
+  Origin origin = Origin::Native;
+  std::string source_file;
+  Global global;
+  std::vector<ServiceConfig> services;
+};
+
+}  // namespace vipd::config

@@ -1,0 +1,34 @@
+// DryRunBackend: never touches the kernel. Each operation is applied to an in-memory table
+// (with the kernel's errors: adding what exists fails with EEXIST, and so on) and, when it
+// succeeds, written to the output in ipvsadm's save syntax, one line per change, flushed at
+// once. Started from an empty table, the output piped into `ipvsadm -R` reproduces the
+// table.
+#pragma once
+
+#include <cstdio>
+
+#include "ipvs/backend.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vipd::ipvs {
+
+class DryRunBackend final : public Backend {
+ public:
+  explicit DryRunBackend(boost::asio::io_context& io, std::FILE* out = stdout);
+
+  void apply(std::vector<Operation> operations, ApplyDone done) override;
+  void dump(DumpDone done) override;
+  std::string_view name() const override { return "dry-run"; }
+
+  const Table& table() const { return table_; }
+
+ private:
+  boost::asio::io_context& io_;
+  std::FILE* out_;
+  Table table_;
+};
+
+}  // namespace vipd::ipvs

@@ -1,0 +1,79 @@
+// Monitor: one health check of one server. The base owns everything the kinds share:
+// scheduling (interval with jitter), the timeout, rise/fall counting, transitions, the
+// last result and counters. A kind only runs its probe (see probe.h).
+//
+// A monitor starts Unknown. The first check runs at once on start(); its verdict, and every
+// later change of verdict, is reported to the listener exactly once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/ip_address.h"
+#include "config/model.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vipd::monitor {
+
+enum class Verdict : std::uint8_t { Unknown, Up, Down };
+
+std::string_view verdictName(Verdict verdict);
+
+// What a monitor checks: the server's name (for Host headers, logs, commands), the address
+// it resolved to, and the port (the service's unless the server gives one).
+struct Target {
+  std::string service;
+  std::string host;
+  IpAddress address;
+  std::uint16_t port = 0;
+};
+
+// The outcome of one probe. `message` says what happened in words an operator can act on,
+// e.g. "connect: connection refused" or "http: status 500, expected 200".
+struct ProbeResult {
+  bool up = false;
+  std::string message;
+  std::chrono::nanoseconds latency{0};
+};
+
+struct Counters {
+  std::uint64_t checks = 0;
+  std::uint64_t up_results = 0;
+  std::uint64_t down_results = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t up_transitions = 0;
+  std::uint64_t down_transitions = 0;
+};
+
+class Monitor {
+ public:
+  // Called on every change of verdict, the first one (from Unknown) included.
+  using Listener = std::function<void(Monitor&, Verdict from, Verdict to)>;
+
+  virtual ~Monitor() = default;
+
+  virtual void start() = 0;
+  // Cancels the pending check and timers; no listener call after stop() returns.
+  virtual void stop() = 0;
+
+  virtual const std::string& name() const = 0;
+  virtual config::MonitorKind kind() const = 0;
+  virtual const Target& target() const = 0;
+  virtual Verdict verdict() const = 0;
+  virtual const ProbeResult& lastResult() const = 0;
+  virtual std::chrono::system_clock::time_point lastChange() const = 0;
+  virtual const Counters& counters() const = 0;
+};
+
+// Builds the monitor of a configured kind, not yet started.
+std::unique_ptr<Monitor> makeMonitor(boost::asio::io_context& io,
+                                     const config::MonitorConfig& config, Target target,
+                                     Monitor::Listener listener);
+
+}  // namespace vipd::monitor
