@@ -1,0 +1,205 @@
+#include "vipd/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <vector>
+
+#include "common/log.h"
+#include "ipvs/dry_run_backend.h"
+#include "ipvs/synchronizer.h"
+#include "vipd/service_runtime.h"
+
+namespace vipd {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Long enough for every server's first verdict: the first check runs at once, and a
+// verdict needs rise (or fall) results, each up to an interval (with jitter) apart.
+std::chrono::milliseconds startupGrace(const config::Config& config) {
+  std::chrono::duration<double> longest{0};
+  for (const auto& service : config.services) {
+    for (const auto& monitor : service.monitors) {
+      const auto results = std::max(monitor.rise, monitor.fall);
+      const auto spacing = monitor.interval * (1.0 + monitor.jitter);
+      longest = std::max(longest, spacing * (results - 1) + monitor.timeout);
+    }
+  }
+  // Two more seconds for name resolution and the first connection set-up.
+  return std::chrono::duration_cast<std::chrono::milliseconds>(longest) + std::chrono::seconds(2);
+}
+
+// Keys vipd accepts and keeps but whose features are not built yet; said once at start.
+void noteFeaturesNotActedOn(const config::Config& config) {
+  const auto logger = log::get("vipd");
+  if (config.global.bgp.enabled) {
+    logger->warn(
+        "bgp is configured but vipd does not announce routes yet; the bgp settings "
+        "are kept and ignored");
+  }
+  if (config.global.instrumentation.enabled) {
+    logger->warn(
+        "instrumentation is configured but vipd has no HTTP instrumentation yet; "
+        "the settings are kept and ignored");
+  }
+}
+
+}  // namespace
+
+struct Daemon::Impl {
+  Impl(Options opts, config::Loaded in)
+      : options(std::move(opts)),
+        loaded(std::move(in)),
+        grace_timer(io),
+        signals(io, SIGINT, SIGTERM, SIGHUP) {}
+
+  int run();
+  bool makeBackend();
+  void startServices();
+  void onStartupEnded();
+  void endStartupGrace();
+  void markChanged();
+  void pushDesired();
+  void waitForSignal();
+
+  Options options;
+  config::Loaded loaded;
+  asio::io_context io;
+  asio::steady_timer grace_timer;
+  asio::signal_set signals;
+  std::unique_ptr<ipvs::Backend> backend;
+  std::unique_ptr<ipvs::Synchronizer> synchronizer;
+  std::vector<std::unique_ptr<ServiceRuntime>> services;
+  bool programming = false;  // start-up is over and IPVS follows the pools
+  bool push_posted = false;
+};
+
+int Daemon::Impl::run() {
+  const auto logger = log::get("vipd");
+  if (!makeBackend()) {
+    return 1;
+  }
+  noteFeaturesNotActedOn(loaded.config);
+  logger->info("vipd starting config={} services={} ipvs={}", loaded.config.source_file,
+               loaded.config.services.size(), backend->name());
+
+  startServices();
+  waitForSignal();
+  io.run();
+
+  for (auto& service : services) {
+    service->stop();
+  }
+  logger->info("vipd stopped; IPVS entries are left in place for the next start");
+  return 0;
+}
+
+bool Daemon::Impl::makeBackend() {
+  if (!options.dry_run) {
+    // TODO: the netlink backend (issue 3) replaces this; until then vipd only runs dry.
+    log::get("vipd")->error("the netlink IPVS backend is not built yet; run with --dry-run");
+    return false;
+  }
+  backend = std::make_unique<ipvs::DryRunBackend>(io);
+  synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, ipvs::Synchronizer::Options{});
+  return true;
+}
+
+void Daemon::Impl::startServices() {
+  const auto base_dir = std::filesystem::path(loaded.config.source_file).parent_path();
+  for (const auto& service_config : loaded.config.services) {
+    ServiceRuntime::Hooks hooks;
+    hooks.on_change = [this] { markChanged(); };
+    hooks.on_startup_ended = [this] { onStartupEnded(); };
+    services.push_back(std::make_unique<ServiceRuntime>(io, service_config, base_dir, hooks));
+  }
+  for (auto& service : services) {
+    service->start();
+  }
+
+  grace_timer.expires_after(startupGrace(loaded.config));
+  grace_timer.async_wait([this](const boost::system::error_code& error) {
+    if (!error) {
+      endStartupGrace();
+    }
+  });
+  onStartupEnded();  // a configuration whose services all start at once
+}
+
+void Daemon::Impl::onStartupEnded() {
+  if (programming) {
+    return;
+  }
+  for (const auto& service : services) {
+    if (service->pool().starting()) {
+      return;
+    }
+  }
+  programming = true;
+  grace_timer.cancel();
+  log::get("vipd")->info("start-up over, programming IPVS services={}", services.size());
+  markChanged();
+}
+
+void Daemon::Impl::endStartupGrace() {
+  for (auto& service : services) {
+    service->endStartup();
+  }
+  onStartupEnded();
+}
+
+// Pool decisions come in bursts (a server list edit, many monitors at once); the desired
+// table is rebuilt once per loop turn.
+void Daemon::Impl::markChanged() {
+  if (!programming || push_posted) {
+    return;
+  }
+  push_posted = true;
+  asio::post(io, [this] {
+    push_posted = false;
+    pushDesired();
+  });
+}
+
+void Daemon::Impl::pushDesired() {
+  ipvs::Table desired;
+  for (const auto& service : services) {
+    auto entry = service->desired();
+    desired.services.emplace(entry.service.key, std::move(entry));
+  }
+  synchronizer->setDesired(std::move(desired));
+}
+
+void Daemon::Impl::waitForSignal() {
+  signals.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (error) {
+      return;
+    }
+    if (signal == SIGHUP) {
+      // TODO: reload on SIGHUP arrives with `vipc configure`; server lists already
+      // apply live, other changes need a restart until then.
+      log::get("vipd")->warn(
+          "SIGHUP received; configuration reload is not supported yet, "
+          "restart vipd to apply changes beyond server lists");
+      waitForSignal();
+      return;
+    }
+    log::get("vipd")->info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    io.stop();
+  });
+}
+
+Daemon::Daemon(Options options, config::Loaded loaded)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(loaded))) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+  return impl_->run();
+}
+
+}  // namespace vipd

@@ -1,0 +1,44 @@
+// HostResolution: the address one server's host name resolves to, kept current. A numeric
+// host is its own address. A name is resolved at start() and again every interval; the
+// address in use is kept while the answer still contains it (round-robin DNS does not move
+// a server), and a name that stops resolving keeps its last address and is reported.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/ip_address.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vipd {
+
+class HostResolution {
+ public:
+  // Called when the address is first known and whenever it changes.
+  using OnAddress = std::function<void(const IpAddress&)>;
+
+  HostResolution(boost::asio::io_context& io, std::string host, IpAddress::Family family,
+                 std::chrono::seconds interval, OnAddress on_address);
+  ~HostResolution();
+  HostResolution(const HostResolution&) = delete;
+  HostResolution& operator=(const HostResolution&) = delete;
+
+  void start();
+
+  const std::string& host() const;
+  const std::optional<IpAddress>& address() const;
+  // The last resolution error, empty while the name resolves.
+  const std::string& lastError() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vipd

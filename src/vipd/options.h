@@ -1,0 +1,32 @@
+// The command line of vipd. These spellings are an interface other tools rely on:
+//   vipd --config FILE | --pybal-config FILE  [--check-config] [--dry-run]
+//        [--log-level LEVEL]
+//   vipd --version | --help
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace vipd {
+
+struct Options {
+  enum class Format { Native, Pybal };
+
+  std::string config_file;
+  Format format = Format::Native;
+  bool check_config = false;
+  bool dry_run = false;
+  bool show_version = false;
+  bool show_help = false;
+  std::optional<std::string> log_level;  // overrides the configuration's
+};
+
+// The options, or a usage error in words (vipd prints it with the usage and exits 2).
+std::expected<Options, std::string> parseOptions(std::span<const char* const> args);
+
+std::string usageText();
+std::string versionText();
+
+}  // namespace vipd

@@ -1,0 +1,63 @@
+#include "vipd/options.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace vipd {
+namespace {
+
+std::expected<Options, std::string> parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "vipd");
+  return parseOptions(args);
+}
+
+TEST(Options, NativeConfigWithDryRun) {
+  const auto options = parse({"--config", "/etc/vipd/vipd.json", "--dry-run"});
+  ASSERT_TRUE(options.has_value()) << options.error();
+  EXPECT_EQ(options->config_file, "/etc/vipd/vipd.json");
+  EXPECT_EQ(options->format, Options::Format::Native);
+  EXPECT_TRUE(options->dry_run);
+  EXPECT_FALSE(options->check_config);
+}
+
+TEST(Options, PybalConfigWithCheckConfigAndInlineValue) {
+  const auto options = parse({"--check-config", "--pybal-config=/etc/pybal/pybal.conf"});
+  ASSERT_TRUE(options.has_value()) << options.error();
+  EXPECT_EQ(options->config_file, "/etc/pybal/pybal.conf");
+  EXPECT_EQ(options->format, Options::Format::Pybal);
+  EXPECT_TRUE(options->check_config);
+}
+
+TEST(Options, VersionAndHelpNeedNoConfig) {
+  EXPECT_TRUE(parse({"--version"})->show_version);
+  EXPECT_TRUE(parse({"--help"})->show_help);
+}
+
+TEST(Options, UsageErrorsAreReportedInWords) {
+  struct Case {
+    std::vector<const char*> args;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {{}, "a configuration is needed: --config FILE or --pybal-config FILE"},
+      {{"--config"}, "--config needs a value"},
+      {{"--config", "a", "--pybal-config", "b"}, "give one of --config and --pybal-config, once"},
+      {{"--config", "a", "--frobnicate"}, "unknown argument '--frobnicate'"},
+      {{"--config", "a", "--dry-run=yes"}, "--dry-run takes no value"},
+  };
+  for (const auto& test : cases) {
+    const auto options = parse(test.args);
+    ASSERT_FALSE(options.has_value());
+    EXPECT_EQ(options.error(), test.error);
+  }
+}
+
+TEST(Options, LogLevelOverride) {
+  const auto options = parse({"--config", "x", "--log-level", "debug"});
+  ASSERT_TRUE(options.has_value());
+  EXPECT_EQ(options->log_level, "debug");
+}
+
+}  // namespace
+}  // namespace vipd
