@@ -1,21 +1,57 @@
 // Pool: which servers of one service are pooled (in IPVS), decided from the server list's
-// enabled flags and weights, the monitors' verdicts and PyBal's depool threshold:
+// enabled flags and weights, the monitors' verdicts and PyBal's depool threshold.
 //
-//   a server may be depooled only while the servers that are up and enabled stay at least
-//   threshold x all servers (disabled ones counted in "all"); past that, a failing server
-//   stays pooled and is reported "pooled but down". When a server recovers, pooled-but-down
-//   servers are depooled again, one at a time, while the threshold allows.
+// The threshold rule. Let total be every server in the list, disabled ones included, and
+// required = ceil(threshold x total). The pooled servers never number fewer than required
+// while there are enough enabled servers to make it:
 //
-// A disabled server is never pooled, whatever the threshold. A server whose health is still
-// Unknown is held: the pool makes no decision for the service until start-up ends (every
-// server has a verdict, or endStartup() is called when the start-up grace runs out, after
-// which Unknown counts as down).
+//   - every server that is up and enabled is pooled;
+//   - a down (or, after start-up, unknown) enabled server is depooled only while the pooled
+//     servers stay at least `required` without it; otherwise it stays pooled and is
+//     reported "pooled but down" (Reason::ThresholdKeeps, counted in could_not_depool);
+//   - when the count of up servers grows (a recovery, a server enabled, servers removed),
+//     pooled-but-down servers that are no longer needed are depooled (ThresholdAllows);
+//   - when it shrinks for any other reason than a failure (a server disabled, servers
+//     added, a pooled server removed), down servers are pooled again until the threshold
+//     holds (ThresholdRestores).
+// With no pooled-but-down server this is PyBal's wording: a failing server may be depooled
+// only while the servers that are up and enabled stay at least threshold x total.
+//
+// Which down servers the threshold keeps: those already pooled first (no churn), then in
+// ServerId order (host, then port). The same order picks which pooled-but-down servers go
+// first when the threshold allows it (the last in that order go first) and which down
+// servers are restored first. Each call is therefore deterministic.
+//
+// A disabled server is never pooled, whatever the threshold. Its last health is kept; a
+// caller that stops its monitors may set it Unknown.
+//
+// Start-up: while starting(), setServers and setHealth record state and decide nothing.
+// Start-up ends when every enabled server of a non-empty list has a verdict (disabled ones
+// are never pooled, so none is waited for), or when endStartup() is called because the
+// grace period ran out (Unknown then counts as down). The first
+// decisions then come out together: StartupUp for the up servers, StartupDown for the down
+// ones, ThresholdKeeps for the down ones the threshold needs pooled, Disabled for the
+// disabled ones. A server added after start-up starts Unknown and is not pooled until its
+// first verdict, unless the threshold needs it (ThresholdRestores).
+//
+// Decisions: each call returns at most one decision per server, for every server whose
+// pooled state or pooled weight changed, and for every server the call was about (added,
+// removed, enabled, disabled, or an enabled server whose verdict turned up or down) even
+// when its pooled state stays as it was. After start-up, Unknown and Down are alike: a
+// change between them is recorded and decides nothing. A call that changes nothing (a
+// repeated verdict, the same list again, an unknown server) returns nothing. Decisions that pool
+// come before decisions that depool, each group in ServerId order, so that applying them in order
+// never takes the pool below the threshold.
+//
+// "Pooled" is the pool's decision; whether depooling removes the destination or sets its
+// weight to 0 is the caller's business.
 //
 // The pool is pure: no I/O, no clock, no logging. Every call returns the decisions it made,
 // each with a typed reason; the caller logs, counts and applies them.
 #pragma once
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -26,13 +62,15 @@ namespace vipd::pool {
 
 enum class Health : std::uint8_t { Unknown, Up, Down };
 
+std::string_view healthName(Health health);  // "unknown", "up", "down"
+
 // A server is its host and port.
 struct ServerId {
   std::string host;
   std::uint16_t port = 0;
 
   auto operator<=>(const ServerId&) const = default;
-  std::string toString() const;  // "host:port"
+  std::string toString() const;  // "host:port"; an IPv6 literal host as "[host]:port"
 };
 
 struct ServerSpec {
@@ -43,7 +81,7 @@ struct ServerSpec {
   bool operator==(const ServerSpec&) const = default;
 };
 
-// Why a decision was made; name() gives the stable name used in logs and metrics.
+// Why a decision was made; reasonName() gives the stable name used in logs and metrics.
 enum class Reason : std::uint8_t {
   StartupUp,          // start-up ended, the server is up
   StartupDown,        // start-up ended, the server is down or still unknown
@@ -59,6 +97,9 @@ enum class Reason : std::uint8_t {
   WeightChanged,      // a pooled server's weight changed
 };
 
+// "startup_up", "startup_down", "server_up", "server_down", "threshold_keeps",
+// "threshold_allows", "threshold_restores", "added", "removed", "enabled", "disabled",
+// "weight_changed".
 std::string_view reasonName(Reason reason);
 
 struct Decision {
@@ -66,6 +107,8 @@ struct Decision {
   bool pooled = false;       // the server's pooled state after this decision
   std::uint32_t weight = 0;  // its weight while pooled
   Reason reason = Reason::Added;
+
+  bool operator==(const Decision&) const = default;
 };
 
 struct ServerState {
@@ -83,6 +126,7 @@ struct PoolCounters {
 
 class Pool {
  public:
+  // `depool_threshold` is clamped to [0, 1] (NaN counts as PyBal's default, 0.5).
   Pool(std::string service, double depool_threshold);
 
   const std::string& service() const { return service_; }
@@ -90,12 +134,15 @@ class Pool {
 
   // A new server list (from the source). Servers that stay keep their health; new ones
   // start Unknown (held while starting, otherwise counted down until their first verdict).
+  // A host and port listed twice: the last entry counts.
   std::vector<Decision> setServers(const std::vector<ServerSpec>& servers);
 
-  // A server's monitors changed their combined verdict.
+  // A server's monitors changed their combined verdict. A server not in the list is
+  // ignored.
   std::vector<Decision> setHealth(const ServerId& server, Health health);
 
   // Ends start-up at once (the grace period ran out); Unknown servers count as down.
+  // Does nothing once start-up has ended.
   std::vector<Decision> endStartup();
   bool starting() const { return starting_; }
 
@@ -107,14 +154,30 @@ class Pool {
   std::size_t upAndEnabled() const;
   std::size_t pooledCount() const;
   std::size_t pooledButDownCount() const;
-  // Whether one more up-and-enabled server could be depooled now.
+  // ceil(threshold x total): the fewest servers the threshold wants pooled.
+  std::size_t requiredPooled() const;
+  // Whether one more up-and-enabled server could be depooled now, were it to fail.
   bool canDepool() const;
 
  private:
-  // (private helpers are the implementation's)
-  std::vector<Decision> rebalance(std::vector<Decision> decisions);
-  bool thresholdAllowsDepooling(std::size_t up_enabled_after) const;
-  void record(std::vector<Decision>& out, ServerState& state, bool pooled, Reason reason);
+  // What a call did to one server, to pick the reason of its decision.
+  enum class Event : std::uint8_t { None, Added, Enabled, Disabled, HealthChanged };
+  struct Before {
+    bool existed = false;
+    bool pooled = false;
+    std::uint32_t weight = 0;
+    Event event = Event::None;
+  };
+  using Snapshot = std::map<ServerId, Before>;
+
+  Snapshot snapshot() const;
+  std::vector<Decision> finish(const Snapshot& before, std::vector<Decision> removed);
+  std::vector<Decision> endStartupNow();
+  bool allHaveVerdicts() const;
+  // Sets every server's pooled flag from the rule above.
+  void rebalance();
+  Reason reasonFor(const ServerState& state, const Before& before) const;
+  void count(const std::vector<Decision>& decisions);
 
   std::string service_;
   double depool_threshold_;
