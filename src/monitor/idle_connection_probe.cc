@@ -1,0 +1,226 @@
+#include "monitor/idle_connection_probe.h"
+
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <utility>
+
+#include "monitor/backoff.h"
+#include "monitor/net_util.h"
+#include "monitor/random.h"
+
+namespace vipd::monitor {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using std::chrono::nanoseconds;
+
+namespace {
+
+constexpr nanoseconds kMaxFirstDelay = std::chrono::seconds(1);
+
+int keepaliveSeconds(config::Seconds seconds) {
+  return static_cast<int>(std::clamp(seconds.count(), 1.0, 32767.0));
+}
+
+double milliseconds(nanoseconds duration) {
+  return std::chrono::duration<double, std::milli>(duration).count();
+}
+
+}  // namespace
+
+class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::io_context& io, tcp::endpoint endpoint, const config::MonitorConfig& config)
+      : io_(io),
+        socket_(io),
+        timer_(io),
+        endpoint_(std::move(endpoint)),
+        params_(std::get<config::IdleConnectionParams>(config.params)),
+        timeout_(toNanoseconds(config.timeout)),
+        jitter_(config.jitter),
+        backoff_(std::min(toNanoseconds(config.interval), kMaxFirstDelay),
+                 toNanoseconds(params_.max_delay)) {}
+
+  void start(Report report) {
+    report_ = std::move(report);
+    connect(false);
+  }
+
+  void stop() {
+    report_ = nullptr;
+    ++attempt_;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    timer_.cancel();
+  }
+
+ private:
+  // One connect attempt, raced against its deadline; attempt_ tells which of the two won.
+  void connect(bool quick) {
+    quick_ = quick;
+    const std::uint64_t attempt = ++attempt_;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    socket_ = tcp::socket(io_);
+
+    socket_.async_connect(endpoint_, [self = shared_from_this(), attempt](const auto& error) {
+      self->afterConnect(attempt, error);
+    });
+    const nanoseconds deadline = quick ? toNanoseconds(params_.timeout_clean_reconnect) : timeout_;
+    timer_.expires_after(deadline);
+    timer_.async_wait([self = shared_from_this(), attempt, deadline](const auto& error) {
+      if (!error) {
+        self->afterConnectTimeout(attempt, deadline);
+      }
+    });
+  }
+
+  void afterConnect(std::uint64_t attempt, const boost::system::error_code& error) {
+    if (!report_ || attempt != attempt_) {
+      return;
+    }
+    ++attempt_;
+    timer_.cancel();
+    if (error) {
+      return fail(failure(quick_ ? "closed cleanly, reconnect" : "connect", error), false);
+    }
+    connected();
+  }
+
+  void afterConnectTimeout(std::uint64_t attempt, nanoseconds deadline) {
+    if (!report_ || attempt != attempt_) {
+      return;
+    }
+    ++attempt_;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    fail(fmt::format("{}: timeout after {}ms", quick_ ? "closed cleanly, reconnect" : "connect",
+                     milliseconds(deadline)),
+         true);
+  }
+
+  void connected() {
+    setKeepalive();
+    backoff_.reset();
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+    watch();
+    emit(true, quick_ ? "reconnected after a clean close" : "connected", false);
+  }
+
+  void setKeepalive() {
+    const int fd = socket_.native_handle();
+    const int on = params_.keepalive ? 1 : 0;
+    ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    if (!params_.keepalive) {
+      return;
+    }
+    const int idle = keepaliveSeconds(params_.keepalive_idle);
+    const int interval = keepaliveSeconds(params_.keepalive_interval);
+    const int count = static_cast<int>(std::clamp(params_.keepalive_retries, 1U, 127U));
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  }
+
+  // Waits for the socket to become readable, holding no buffer while idle.
+  void watch() {
+    const std::uint64_t attempt = attempt_;
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = shared_from_this(), attempt](const auto& error) {
+                         self->afterReadable(attempt, error);
+                       });
+  }
+
+  void afterReadable(std::uint64_t attempt, const boost::system::error_code& error) {
+    if (!report_ || attempt != attempt_) {
+      return;
+    }
+    if (error) {
+      return closedUncleanly(error);
+    }
+
+    // Drain what the server sent; only the end of the stream or an error matters.
+    std::array<char, 512> scratch;
+    for (;;) {
+      boost::system::error_code read_error;
+      socket_.read_some(asio::buffer(scratch), read_error);
+      if (read_error == asio::error::would_block) {
+        return watch();
+      }
+      if (read_error == asio::error::eof) {
+        return closedCleanly();
+      }
+      if (read_error) {
+        return closedUncleanly(read_error);
+      }
+    }
+  }
+
+  void closedCleanly() {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    connect(true);
+  }
+
+  void closedUncleanly(const boost::system::error_code& error) {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    fail(failure("connection lost", error), false);
+  }
+
+  void fail(std::string message, bool timed_out) {
+    const nanoseconds delay = jitteredInterval(backoff_.next(), jitter_, randomUnit());
+    const std::uint64_t attempt = attempt_;
+    timer_.expires_after(delay);
+    timer_.async_wait([self = shared_from_this(), attempt](const auto& error) {
+      if (!error && self->report_ && attempt == self->attempt_) {
+        self->connect(false);
+      }
+    });
+    emit(false, std::move(message), timed_out);
+  }
+
+  // Last in each step: the report may stop the probe.
+  void emit(bool up, std::string message, bool timed_out) {
+    report_(ProbeResult{up, std::move(message), {}}, timed_out);
+  }
+
+  asio::io_context& io_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  tcp::endpoint endpoint_;
+  config::IdleConnectionParams params_;
+  nanoseconds timeout_;
+  double jitter_;
+  Backoff backoff_;
+  Report report_;
+  // Bumped by each step, so that the loser of a race (connect vs deadline) is ignored.
+  std::uint64_t attempt_ = 0;
+  bool quick_ = false;
+};
+
+IdleConnectionProbe::IdleConnectionProbe(asio::io_context& io, IpAddress address,
+                                         std::uint16_t port, const config::MonitorConfig& config)
+    : session_(std::make_shared<Session>(io, tcp::endpoint(toAsio(address), port), config)) {}
+
+IdleConnectionProbe::~IdleConnectionProbe() {
+  stop();
+}
+
+void IdleConnectionProbe::start(Report report) {
+  session_->start(std::move(report));
+}
+
+void IdleConnectionProbe::stop() {
+  session_->stop();
+}
+
+}  // namespace vipd::monitor

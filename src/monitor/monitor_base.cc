@@ -1,0 +1,197 @@
+#include "monitor/monitor_base.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <utility>
+
+#include "common/log.h"
+#include "monitor/net_util.h"
+#include "monitor/random.h"
+
+namespace vipd::monitor {
+
+namespace {
+
+spdlog::logger& logger() {
+  static const auto instance = log::get("monitor");
+  return *instance;
+}
+
+double toMilliseconds(std::chrono::nanoseconds duration) {
+  return std::chrono::duration<double, std::milli>(duration).count();
+}
+
+}  // namespace
+
+struct MonitorBase::Timers {
+  Timers(boost::asio::io_context& io, MonitorBase& owner_in)
+      : next(io), deadline(io), owner(&owner_in) {}
+
+  boost::asio::steady_timer next;
+  boost::asio::steady_timer deadline;
+  MonitorBase* owner;
+};
+
+MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
+                         Target target, Listener listener)
+    : name_(config.name),
+      kind_(config.kind),
+      interval_(toNanoseconds(config.interval)),
+      timeout_(toNanoseconds(config.timeout)),
+      jitter_(config.jitter),
+      target_(std::move(target)),
+      listener_(std::move(listener)),
+      timers_(std::make_shared<Timers>(io, *this)),
+      state_(config.rise, config.fall) {}
+
+MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
+                         Target target, Listener listener, std::unique_ptr<Probe> probe)
+    : MonitorBase(io, config, std::move(target), std::move(listener)) {
+  probe_ = std::move(probe);
+}
+
+MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
+                         Target target, Listener listener, std::unique_ptr<ContinuousProbe> probe)
+    : MonitorBase(io, config, std::move(target), std::move(listener)) {
+  continuous_ = std::move(probe);
+}
+
+MonitorBase::~MonitorBase() {
+  stop();
+}
+
+void MonitorBase::start() {
+  if (running_) {
+    return;
+  }
+  running_ = true;
+
+  if (continuous_) {
+    const std::uint64_t generation = generation_;
+    continuous_->start([this, generation](ProbeResult result, bool timed_out) {
+      if (generation == generation_ && running_) {
+        record(std::move(result), timed_out);
+      }
+    });
+    return;
+  }
+  runCheck();
+}
+
+void MonitorBase::stop() {
+  if (!running_) {
+    return;
+  }
+  running_ = false;
+  checking_ = false;
+  ++generation_;
+
+  timers_->next.cancel();
+  timers_->deadline.cancel();
+  if (probe_) {
+    probe_->cancel();
+  }
+  if (continuous_) {
+    continuous_->stop();
+  }
+}
+
+void MonitorBase::runCheck() {
+  checking_ = true;
+  check_started_ = std::chrono::steady_clock::now();
+
+  const std::uint64_t generation = generation_;
+  std::weak_ptr<Timers> weak = timers_;
+  timers_->deadline.expires_after(timeout_);
+  timers_->deadline.async_wait([weak, generation](const boost::system::error_code& error) {
+    const auto timers = weak.lock();
+    if (error || !timers || timers->owner->generation_ != generation) {
+      return;
+    }
+    timers->owner->afterTimeout();
+  });
+
+  probe_->start(
+      [this, generation](ProbeResult result) { afterCheck(generation, std::move(result)); });
+}
+
+void MonitorBase::afterCheck(std::uint64_t generation, ProbeResult result) {
+  // A result that races the timeout loses: the timeout already cancelled the probe.
+  if (generation != generation_ || !checking_) {
+    return;
+  }
+  checking_ = false;
+  timers_->deadline.cancel();
+
+  result.latency = std::chrono::steady_clock::now() - check_started_;
+  scheduleNext();
+  record(std::move(result), false);
+}
+
+void MonitorBase::afterTimeout() {
+  if (!checking_) {
+    return;
+  }
+  checking_ = false;
+  probe_->cancel();
+
+  ProbeResult result;
+  result.up = false;
+  result.message = fmt::format("timeout: no result within {}ms", toMilliseconds(timeout_));
+  result.latency = std::chrono::steady_clock::now() - check_started_;
+  scheduleNext();
+  record(std::move(result), true);
+}
+
+void MonitorBase::scheduleNext() {
+  const std::uint64_t generation = generation_;
+  std::weak_ptr<Timers> weak = timers_;
+  timers_->next.expires_after(jitteredInterval(interval_, jitter_, randomUnit()));
+  timers_->next.async_wait([weak, generation](const boost::system::error_code& error) {
+    const auto timers = weak.lock();
+    if (error || !timers || timers->owner->generation_ != generation) {
+      return;
+    }
+    timers->owner->runCheck();
+  });
+}
+
+void MonitorBase::record(ProbeResult result, bool timed_out) {
+  ++counters_.checks;
+  ++(result.up ? counters_.up_results : counters_.down_results);
+  if (timed_out) {
+    ++counters_.timeouts;
+  }
+  logResult(result);
+
+  last_ = std::move(result);
+  const auto transition = state_.record(last_.up);
+  if (!transition) {
+    return;
+  }
+
+  ++(transition->to == Verdict::Up ? counters_.up_transitions : counters_.down_transitions);
+  last_change_ = std::chrono::system_clock::now();
+  logTransition(*transition, last_);
+
+  // Last: the listener may stop or destroy this monitor.
+  if (listener_) {
+    listener_(*this, transition->from, transition->to);
+  }
+}
+
+void MonitorBase::logResult(const ProbeResult& result) const {
+  logger().debug(
+      "probe result service={} server={} monitor={} up={} latency_ms={:.3f} message=\"{}\"",
+      target_.service, target_.host, name_, result.up, toMilliseconds(result.latency),
+      result.message);
+}
+
+void MonitorBase::logTransition(const Transition& transition, const ProbeResult& result) const {
+  logger().info("monitor {} service={} server={} monitor={} from={} reason=\"{}\"",
+                verdictName(transition.to), target_.service, target_.host, name_,
+                verdictName(transition.from), result.message);
+}
+
+}  // namespace vipd::monitor

@@ -1,0 +1,88 @@
+// MonitorBase: the one implementation of Monitor; a kind plugs in only its probe.
+//
+// It owns what every kind shares:
+// - scheduling: the first check runs at once on start(); each later one follows the end of
+//   the previous check by the interval scaled by a factor drawn from [1 - jitter, 1 + jitter],
+//   so that thousands of servers do not fire in one burst;
+// - the timeout: a check that overruns it is cancelled and counts as down and as a timeout;
+// - rise/fall counting and transitions (HealthState), each reported once to the listener;
+// - the last result, the time of the last change of verdict, and the counters;
+// - logs: debug for each result, info for each transition.
+//
+// A continuous probe (idle-connection) is not scheduled: it reports when it learns something,
+// and each report is counted and judged like the result of a check.
+//
+// The listener is called last in every step, so it may stop or even destroy the monitor.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "monitor/health_state.h"
+#include "monitor/monitor.h"
+#include "monitor/probe.h"
+
+namespace vipd::monitor {
+
+class MonitorBase final : public Monitor {
+ public:
+  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
+              Listener listener, std::unique_ptr<Probe> probe);
+  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
+              Listener listener, std::unique_ptr<ContinuousProbe> probe);
+  ~MonitorBase() override;
+
+  MonitorBase(const MonitorBase&) = delete;
+  MonitorBase& operator=(const MonitorBase&) = delete;
+
+  void start() override;
+  void stop() override;
+
+  const std::string& name() const override { return name_; }
+  config::MonitorKind kind() const override { return kind_; }
+  const Target& target() const override { return target_; }
+  Verdict verdict() const override { return state_.verdict(); }
+  const ProbeResult& lastResult() const override { return last_; }
+  std::chrono::system_clock::time_point lastChange() const override { return last_change_; }
+  const Counters& counters() const override { return counters_; }
+
+ private:
+  struct Timers;
+
+  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
+              Listener listener);
+
+  void runCheck();
+  void afterCheck(std::uint64_t generation, ProbeResult result);
+  void afterTimeout();
+  void scheduleNext();
+  void record(ProbeResult result, bool timed_out);
+  void logResult(const ProbeResult& result) const;
+  void logTransition(const Transition& transition, const ProbeResult& result) const;
+
+  std::string name_;
+  config::MonitorKind kind_;
+  std::chrono::nanoseconds interval_;
+  std::chrono::nanoseconds timeout_;
+  double jitter_;
+  Target target_;
+  Listener listener_;
+  std::unique_ptr<Probe> probe_;
+  std::unique_ptr<ContinuousProbe> continuous_;
+  // Shared with the timer handlers as a weak reference, so a handler already queued when the
+  // monitor is destroyed finds it gone instead of touching freed memory.
+  std::shared_ptr<Timers> timers_;
+  HealthState state_;
+  ProbeResult last_;
+  std::chrono::system_clock::time_point last_change_{};
+  Counters counters_;
+  // Bumped by stop(): a callback from before carries an older value and is ignored.
+  std::uint64_t generation_ = 0;
+  bool running_ = false;
+  bool checking_ = false;
+  std::chrono::steady_clock::time_point check_started_{};
+};
+
+}  // namespace vipd::monitor

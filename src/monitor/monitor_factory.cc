@@ -1,0 +1,51 @@
+// makeMonitor and verdictName (monitor.h): the only place that knows every kind.
+#include <utility>
+
+#include "monitor/idle_connection_probe.h"
+#include "monitor/monitor.h"
+#include "monitor/monitor_base.h"
+#include "monitor/tcp_probe.h"
+
+namespace vipd::monitor {
+
+std::string_view verdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Unknown:
+      return "unknown";
+    case Verdict::Up:
+      return "up";
+    case Verdict::Down:
+      return "down";
+  }
+  return "unknown";
+}
+
+namespace {
+
+std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::MonitorConfig& config,
+                                 const Target& target) {
+  switch (config.kind) {
+    case config::MonitorKind::Tcp:
+      return std::make_unique<TcpProbe>(io, target.address, target.port,
+                                        std::get<config::TcpParams>(config.params));
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Monitor> makeMonitor(boost::asio::io_context& io,
+                                     const config::MonitorConfig& config, Target target,
+                                     Monitor::Listener listener) {
+  if (config.kind == config::MonitorKind::IdleConnection) {
+    auto probe = std::make_unique<IdleConnectionProbe>(io, target.address, target.port, config);
+    return std::make_unique<MonitorBase>(io, config, std::move(target), std::move(listener),
+                                         std::move(probe));
+  }
+  auto probe = makeProbe(io, config, target);
+  return std::make_unique<MonitorBase>(io, config, std::move(target), std::move(listener),
+                                       std::move(probe));
+}
+
+}  // namespace vipd::monitor

@@ -1,0 +1,82 @@
+// Small real servers on loopback port 0 for the monitor tests, run by the test's own
+// io_context. Asio stays in test_servers.cc.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/model.h"
+#include "monitor/monitor.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace vipd::monitor::testing {
+
+// Runs the loop until `done` holds or `limit` passes (the limit only keeps a broken test from
+// hanging; no test asserts on how long anything took). Returns done().
+bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done,
+              std::chrono::milliseconds limit = std::chrono::seconds(10));
+
+// A monitor from makeMonitor on 127.0.0.1:port (server "localhost", service "test") whose
+// listener records each verdict it is told about.
+struct Watched {
+  std::vector<Verdict> verdicts;
+  std::unique_ptr<Monitor> monitor;
+
+  Verdict verdict() const { return monitor->verdict(); }
+  const Counters& counters() const { return monitor->counters(); }
+  const std::string& message() const { return monitor->lastResult().message; }
+};
+std::unique_ptr<Watched> watch(boost::asio::io_context& io, const config::MonitorConfig& config,
+                               std::uint16_t port, const std::string& address = "127.0.0.1");
+
+// A config with millisecond timings for tests: interval 20 ms, timeout 500 ms, no jitter.
+config::MonitorConfig testConfig(config::MonitorKind kind, config::MonitorParams params);
+
+// A TCP port on 127.0.0.1 with nothing listening (bound once, then closed): connects to it
+// are refused.
+std::uint16_t unusedTcpPort();
+
+// TcpServer: listens on 127.0.0.1, port 0, and treats each accepted connection by its mode.
+class TcpServer {
+ public:
+  enum class Mode : std::uint8_t {
+    CloseCleanly,  // closes at once (FIN)
+    Reset,         // closes at once with SO_LINGER 0 (RST)
+    Silent,        // holds the connection, never reads or writes
+    Hold,          // holds the connection, reads and keeps what the client sends
+    Reply,         // writes `reply` at once, then holds and reads
+    Slow,          // writes `reply` after `delay`, then holds and reads
+  };
+
+  TcpServer(boost::asio::io_context& io, Mode mode, std::string reply = {},
+            std::chrono::milliseconds delay = std::chrono::milliseconds(0));
+  ~TcpServer();
+
+  std::uint16_t port() const;
+  std::size_t accepted() const;
+  std::size_t held() const;
+  // Everything read from every client, in order of arrival.
+  const std::string& received() const;
+
+  void setMode(Mode mode);
+  // FIN or RST on every held connection.
+  void closeAll();
+  void resetAll();
+  // Stops accepting (connects are refused) and listens again on the same port.
+  void stopListening();
+  void listenAgain();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace vipd::monitor::testing
