@@ -1,0 +1,126 @@
+// The IPVS generic netlink messages (family "IPVS", linux/ip_vs.h), built from the IPVS model
+// and parsed back into it. Pure: no socket, no libnl, no logging; the netlink backend adds
+// the netlink and generic netlink headers, sends, receives and matches replies.
+//
+// A message's attributes are kept wire-encoded: the sequence of netlink attributes (length,
+// type, payload, padded to 4 bytes) that follows the generic netlink header. Parsing checks
+// every length, so a short or malformed reply is an error, never a read past its end.
+//
+// Conventions the kernel imposes and this file hides from the model:
+//  - ports and IPv4 netmasks travel in network byte order; addresses as 16 bytes;
+//  - an IPv6 service's netmask is a prefix length: the model's "whole address" default
+//    (0xffffffff) is sent as 128, and 128 is read back as 0xffffffff;
+//  - the kernel's own "hashed" service flag is dropped when reading;
+//  - a fwmark service has no protocol, address or port: it is read back with the model's
+//    defaults for them (Tcp, an all-zero IPv4 address, 0).
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ipvs/model.h"
+#include "ipvs/operation.h"
+
+namespace vipd::ipvs {
+
+// The kernel's counters for a service or a destination since it was added; the rates are
+// per second, averaged by the kernel's estimator (refreshed about every 2 s).
+struct Counters {
+  std::uint64_t connections = 0;
+  std::uint64_t packets_in = 0;
+  std::uint64_t packets_out = 0;
+  std::uint64_t bytes_in = 0;
+  std::uint64_t bytes_out = 0;
+  std::uint64_t connection_rate = 0;
+  std::uint64_t packet_rate_in = 0;
+  std::uint64_t packet_rate_out = 0;
+  std::uint64_t byte_rate_in = 0;
+  std::uint64_t byte_rate_out = 0;
+
+  bool operator==(const Counters&) const = default;
+};
+
+struct DestinationStatistics {
+  Counters counters;
+  std::uint32_t active_connections = 0;
+  std::uint32_t inactive_connections = 0;
+  std::uint32_t persistent_connections = 0;
+
+  bool operator==(const DestinationStatistics&) const = default;
+};
+
+struct ServiceStatistics {
+  Counters counters;
+  std::map<DestinationKey, DestinationStatistics> destinations;
+
+  bool operator==(const ServiceStatistics&) const = default;
+};
+
+// Keyed like Table, so that the control plane can join the two.
+struct StatisticsTable {
+  std::map<ServiceKey, ServiceStatistics> services;
+
+  bool operator==(const StatisticsTable&) const = default;
+};
+
+// IPVS_CMD_GET_INFO's answer.
+struct KernelInfo {
+  std::uint32_t version = 0;  // 0x010201 for 1.2.1
+  std::uint32_t connection_table_size = 0;
+
+  // "1.2.1"
+  std::string versionString() const;
+};
+
+// The global connection timeouts, in seconds. When setting, 0 leaves a timeout unchanged.
+struct Timeouts {
+  std::uint32_t tcp = 0;
+  std::uint32_t tcp_fin = 0;
+  std::uint32_t udp = 0;
+
+  bool operator==(const Timeouts&) const = default;
+};
+
+namespace netlink {
+
+// One request: the IPVS command, whether it is a dump (NLM_F_DUMP: answered by several
+// messages and NLMSG_DONE) and its encoded attributes.
+struct Request {
+  std::uint8_t command = 0;
+  bool dump = false;
+  std::vector<std::uint8_t> attributes;
+};
+
+// NEW/SET/DEL_SERVICE or NEW/SET/DEL_DEST with every field the operation carries (a delete
+// carries only the keys).
+Request buildOperation(const Operation& operation);
+Request buildGetServices();
+Request buildGetDestinations(const ServiceKey& service);
+Request buildGetInfo();
+Request buildGetConfig();
+Request buildSetConfig(const Timeouts& timeouts);
+
+struct ServiceReply {
+  Service service;
+  Counters counters;
+};
+
+struct DestinationReply {
+  Destination destination;
+  DestinationStatistics statistics;
+};
+
+// Each parses the attributes of one reply message. Errors name the attribute at fault.
+std::expected<ServiceReply, std::string> parseService(std::span<const std::uint8_t> attributes);
+// `service_family` is used when the kernel does not say the destination's own family.
+std::expected<DestinationReply, std::string> parseDestination(
+    std::span<const std::uint8_t> attributes, IpAddress::Family service_family);
+std::expected<KernelInfo, std::string> parseInfo(std::span<const std::uint8_t> attributes);
+std::expected<Timeouts, std::string> parseConfig(std::span<const std::uint8_t> attributes);
+
+}  // namespace netlink
+}  // namespace vipd::ipvs
