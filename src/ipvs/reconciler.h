@@ -1,10 +1,24 @@
 // The reconciler: the smallest list of operations that turns the current table into the
 // desired one, touching only what vipd owns. Pure: no I/O.
 //
-// Order: services are added (or edited) before their destinations, destinations are
-// deleted before their service, so that the list can be applied in order. A field that
-// can be changed in place (weight, thresholds, scheduler, flags) is edited, never deleted
-// and re-added; a destination's forwarding method is also edited in place.
+// What is touched: every service in `desired` (added, or edited to match, its destinations
+// added, edited and deleted to match: a destination of a desired service that is not
+// desired is deleted, whoever added it); every service in `owned` that is not desired
+// (deleted). A service in neither is another tool's and is never touched.
+//
+// Minimal: a field that can be changed in place is edited, never deleted and re-added: a
+// service's scheduler, flags and persistence (timeout, netmask); a destination's weight,
+// thresholds, forwarding method and tunnel fields. Only a change of key (protocol, address,
+// port, fwmark, family; a destination's address and port) deletes and adds. A service that
+// goes is deleted alone: the kernel deletes its destinations with it. Tables are compared
+// in their canonical() form, so a dump that differs from the configuration only in how it
+// spells the same state gives no operation.
+//
+// Order, so that the list can be applied one operation after another: for each desired
+// service in key order, the service's add or edit, then its destination adds, edits and
+// deletes (adds first, so that a replaced server never leaves the service one short); then
+// the deletes of the services that go. Services come before their destinations on add,
+// destinations before services on delete.
 #pragma once
 
 #include <set>
@@ -16,8 +30,7 @@
 namespace vipd::ipvs {
 
 // `owned` are the services vipd may delete beyond those in `desired` (e.g. services it
-// programmed before and that have left the configuration). A service in neither set is
-// another tool's and is never touched.
+// programmed before and that have left the configuration).
 std::vector<Operation> reconcile(const Table& desired, const Table& current,
                                  const std::set<ServiceKey>& owned = {});
 
