@@ -1,8 +1,13 @@
 // DryRunBackend: never touches the kernel. Each operation is applied to an in-memory table
-// (with the kernel's errors: adding what exists fails with EEXIST, and so on) and, when it
-// succeeds, written to the output in ipvsadm's save syntax, one line per change, flushed at
-// once. Started from an empty table, the output piped into `ipvsadm -R` reproduces the
+// (with the kernel's errors, see applyToTable: adding what exists fails with EEXIST, and so
+// on) and, when it succeeds, written to the output in ipvsadm's save syntax (toIpvsadm),
+// one line per change, flushed at once, inside apply() itself. A failed operation prints
+// nothing. Started from an empty table, the output piped into `ipvsadm -R` reproduces the
 // table.
+//
+// apply()'s results and dump()'s copy of the table are posted to the io_context, never
+// delivered from inside the call; the posted handlers do not refer to the backend, so it
+// may be destroyed with results still queued.
 #pragma once
 
 #include <cstdio>
