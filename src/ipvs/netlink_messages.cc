@@ -24,7 +24,6 @@ namespace {
 constexpr std::size_t kAttributeHeader = 4;
 constexpr std::uint16_t kTypeMask = 0x3fff;  // without NLA_F_NESTED and NLA_F_NET_BYTEORDER
 constexpr std::uint32_t kIpv6WholeAddress = 128;
-constexpr std::uint32_t kModelWholeAddress = 0xffffffff;
 
 std::size_t aligned(std::size_t length) {
   return (length + 3) & ~std::size_t{3};
@@ -361,8 +360,9 @@ void putServiceKey(AttributeWriter& writer, const ServiceKey& key) {
 void putServiceSettings(AttributeWriter& writer, const Service& service) {
   writer.putString(IPVS_SVC_ATTR_SCHED_NAME, service.scheduler);
 
-  // The mask covers every bit: the model states all of the service's flags.
-  const ip_vs_flags flags{service.flags, ~std::uint32_t{0}};
+  // The mask covers every bit, so the kernel keeps none of a service's old flags. The
+  // kernel's own "hashed" flag must never be sent: a service added with it is never hashed.
+  const ip_vs_flags flags{service.flags & kServiceFlagsMask, ~std::uint32_t{0}};
   std::array<std::uint8_t, sizeof flags> flag_bytes{};
   std::memcpy(flag_bytes.data(), &flags, sizeof flags);
   writer.put(IPVS_SVC_ATTR_FLAGS, flag_bytes);
@@ -551,12 +551,9 @@ std::expected<Service, std::string> parseServiceSettings(const Attributes& servi
   Service result;
   result.key = std::move(key);
   result.scheduler = *scheduler;
-  result.flags = flags->flags & ~std::uint32_t{IP_VS_SVC_F_HASHED};
+  result.flags = flags->flags;
   result.persistence_timeout = *timeout;
   result.netmask = *netmask;
-  if (result.key.family == IpAddress::Family::V6 && result.netmask == kIpv6WholeAddress) {
-    result.netmask = kModelWholeAddress;
-  }
   return result;
 }
 

@@ -6,13 +6,12 @@
 // type, payload, padded to 4 bytes) that follows the generic netlink header. Parsing checks
 // every length, so a short or malformed reply is an error, never a read past its end.
 //
-// Conventions the kernel imposes and this file hides from the model:
-//  - ports and IPv4 netmasks travel in network byte order; addresses as 16 bytes;
-//  - an IPv6 service's netmask is a prefix length: the model's "whole address" default
-//    (0xffffffff) is sent as 128, and 128 is read back as 0xffffffff;
-//  - the kernel's own "hashed" service flag is dropped when reading;
-//  - a fwmark service has no protocol, address or port: it is read back with the model's
-//    defaults for them (Tcp, an all-zero IPv4 address, 0).
+// Replies are read as the kernel states them (its "hashed" flag, an IPv6 netmask of 128, a
+// fwmark service with the model's defaults for protocol, address and port): compare them
+// with a configuration through canonical() (ipvs/model.h). Requests follow the kernel's
+// conventions: ports and IPv4 netmasks in network byte order, addresses as 16 bytes, an
+// IPv6 netmask as a prefix length (the model's 0xffffffff is sent as 128), and only the
+// flags a service can be given (kServiceFlagsMask), with a mask that covers them all.
 #pragma once
 
 #include <cstdint>
