@@ -1,0 +1,356 @@
+#include "ipvs/synchronizer.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <utility>
+
+#include "common/log.h"
+#include "ipvs/reconciler.h"
+
+namespace vipd::ipvs {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> logger() {
+  static const auto instance = log::get("ipvs");
+  return instance;
+}
+
+// The part of `table` that `keys` name.
+Table restrict(const Table& table, const std::set<ServiceKey>& keys) {
+  Table out;
+  for (const auto& key : keys) {
+    if (const auto it = table.services.find(key); it != table.services.end()) {
+      out.services.insert(*it);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Synchronizer::Impl : std::enable_shared_from_this<Impl> {
+  enum class State : std::uint8_t { Idle, Dumping, Applying };
+  enum class DumpReason : std::uint8_t { Initial, Retry, Redump };
+
+  Impl(boost::asio::io_context& io_context, Backend& backend_ref, Options opts)
+      : io(io_context), backend(backend_ref), options(opts), timer(io_context) {}
+
+  void schedule();
+  void step();
+  void armTimer();
+  void startDump(DumpReason reason);
+  void afterDump(DumpReason reason, std::expected<Table, std::string> result);
+  void countDrift(const Table& dumped);
+  void reconcileNow();
+  void afterApply(std::size_t sent, std::vector<OperationResult> results);
+  bool recordResults(std::size_t sent, const std::vector<OperationResult>& results);
+  void afterReconciled();
+  void updateProgrammed();
+
+  boost::asio::io_context& io;
+  Backend& backend;
+  Options options;
+  boost::asio::steady_timer timer;
+
+  Table desired;
+  std::set<ServiceKey> owned;
+  Table current;
+  std::map<ServiceKey, bool> programmed;
+  Counters counters;
+  ProgrammedChanged on_programmed;
+  std::function<void()> on_first_reconcile;
+
+  State state = State::Idle;
+  bool have_current = false;
+  bool have_desired = false;
+  bool dirty = false;
+  bool turn_scheduled = false;
+  bool redump_pending = false;
+  bool first_done = false;
+  unsigned retries = 0;
+};
+
+// Once per loop turn, however many changes come in it.
+void Synchronizer::Impl::schedule() {
+  if (turn_scheduled) {
+    return;
+  }
+  turn_scheduled = true;
+  boost::asio::post(io, [weak = weak_from_this()] {
+    if (const auto self = weak.lock()) {
+      self->turn_scheduled = false;
+      self->step();
+    }
+  });
+}
+
+// The next thing to do, when the backend is free.
+void Synchronizer::Impl::step() {
+  if (state != State::Idle) {
+    return;
+  }
+  if (!have_current) {
+    startDump(DumpReason::Initial);
+    return;
+  }
+  if (redump_pending) {
+    startDump(DumpReason::Redump);
+    return;
+  }
+  if (dirty && have_desired) {
+    reconcileNow();
+  }
+}
+
+void Synchronizer::Impl::armTimer() {
+  if (options.redump_interval.count() <= 0) {
+    return;
+  }
+  timer.expires_after(options.redump_interval);
+  timer.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+    const auto self = weak.lock();
+    if (error || !self) {
+      return;
+    }
+    self->redump_pending = true;
+    self->retries = 0;
+    self->step();
+    self->armTimer();
+  });
+}
+
+void Synchronizer::Impl::startDump(DumpReason reason) {
+  state = State::Dumping;
+  ++counters.dumps;
+  backend.dump([weak = weak_from_this(), reason](std::expected<Table, std::string> result) {
+    if (const auto self = weak.lock()) {
+      self->afterDump(reason, std::move(result));
+    }
+  });
+}
+
+void Synchronizer::Impl::afterDump(DumpReason reason, std::expected<Table, std::string> result) {
+  state = State::Idle;
+  if (!result) {
+    ++counters.dump_failures;
+    logger()->error("ipvs dump failed backend={} error=\"{}\"", backend.name(), result.error());
+    if (retries < options.max_retries) {
+      ++retries;
+      startDump(reason);
+    } else {
+      ++counters.gave_up;
+      retries = 0;
+      logger()->error("ipvs dump gave up backend={} retries={}", backend.name(),
+                      options.max_retries);
+    }
+    return;
+  }
+
+  if (reason == DumpReason::Redump && first_done) {
+    countDrift(*result);
+  }
+  if (reason == DumpReason::Initial) {
+    logger()->info("ipvs table adopted backend={} services={}", backend.name(),
+                   result->services.size());
+  }
+  current = std::move(*result);
+  have_current = true;
+  redump_pending = false;
+  dirty = true;
+  step();
+}
+
+// What differs between what vipd had programmed and what the kernel holds now, among the
+// services vipd is responsible for: the operations that the next reconcile will use to put
+// it back.
+void Synchronizer::Impl::countDrift(const Table& dumped) {
+  std::set<ServiceKey> mine;
+  for (const auto& [key, entry] : canonical(desired).services) {
+    mine.insert(key);
+  }
+  for (const auto& key : owned) {
+    mine.insert(canonical(key));
+  }
+
+  const Table programmed_view = restrict(canonical(current), mine);
+  for (const auto& operation :
+       reconcile(programmed_view, restrict(canonical(dumped), mine), mine)) {
+    ++counters.repairs;
+    logger()->warn("ipvs drift found service=\"{}\" op=\"{}\"", operation.service.key.toString(),
+                   toIpvsadm(operation));
+  }
+}
+
+void Synchronizer::Impl::reconcileNow() {
+  std::vector<Operation> operations = reconcile(desired, current, owned);
+  dirty = false;
+  if (operations.empty()) {
+    retries = 0;
+    afterReconciled();
+    return;
+  }
+
+  state = State::Applying;
+  ++counters.batches;
+  logger()->debug("ipvs reconcile backend={} operations={}", backend.name(), operations.size());
+  const std::size_t sent = operations.size();
+  backend.apply(std::move(operations),
+                [weak = weak_from_this(), sent](std::vector<OperationResult> results) {
+                  if (const auto self = weak.lock()) {
+                    self->afterApply(sent, std::move(results));
+                  }
+                });
+}
+
+void Synchronizer::Impl::afterApply(std::size_t sent, std::vector<OperationResult> results) {
+  state = State::Idle;
+  if (recordResults(sent, results)) {
+    retries = 0;
+    afterReconciled();
+    return;
+  }
+
+  if (retries < options.max_retries) {
+    ++retries;
+    startDump(DumpReason::Retry);
+    return;
+  }
+  ++counters.gave_up;
+  retries = 0;
+  logger()->error("ipvs reconcile gave up backend={} retries={}", backend.name(),
+                  options.max_retries);
+  afterReconciled();
+}
+
+// Applies the successes to the view; false when anything failed or went missing.
+bool Synchronizer::Impl::recordResults(std::size_t sent,
+                                       const std::vector<OperationResult>& results) {
+  bool all_applied = results.size() == sent;
+  for (const auto& result : results) {
+    if (!result.ok()) {
+      ++counters.operations_failed;
+      all_applied = false;
+      logger()->warn("ipvs operation failed service=\"{}\" op=\"{}\" error=\"{}\"",
+                     result.operation.service.key.toString(), toIpvsadm(result.operation),
+                     result.message.empty() ? errorText(result.error) : result.message);
+      continue;
+    }
+    ++counters.operations_applied;
+    // The backend applied what the view says cannot be: the view is stale.
+    if (applyToTable(current, result.operation) != 0) {
+      all_applied = false;
+    }
+  }
+  return all_applied;
+}
+
+void Synchronizer::Impl::afterReconciled() {
+  updateProgrammed();
+  if (!first_done) {
+    first_done = true;
+    logger()->info("ipvs first reconcile done backend={} services={}", backend.name(),
+                   desired.services.size());
+    if (on_first_reconcile) {
+      on_first_reconcile();
+    }
+  }
+  step();
+}
+
+void Synchronizer::Impl::updateProgrammed() {
+  const Table want = canonical(desired);
+  const Table have = canonical(current);
+
+  std::map<ServiceKey, bool> next;
+  for (const auto& [key, entry] : want.services) {
+    const auto it = have.services.find(key);
+    next[key] = it != have.services.end() && it->second == entry;
+  }
+
+  std::vector<std::pair<ServiceKey, bool>> changes;
+  for (const auto& [key, was] : programmed) {
+    if (was && !next.contains(key)) {
+      changes.emplace_back(key, false);
+    }
+  }
+  for (const auto& [key, now] : next) {
+    const auto it = programmed.find(key);
+    const bool was = it != programmed.end() && it->second;
+    if (was != now) {
+      changes.emplace_back(key, now);
+    }
+  }
+  programmed = std::move(next);
+
+  for (const auto& [key, now] : changes) {
+    if (now) {
+      logger()->info("ipvs service programmed service=\"{}\"", key.toString());
+    } else {
+      logger()->warn("ipvs service not programmed service=\"{}\"", key.toString());
+    }
+    if (on_programmed) {
+      on_programmed(key, now);
+    }
+  }
+}
+
+Synchronizer::Synchronizer(boost::asio::io_context& io, Backend& backend, Options options)
+    : impl_(std::make_shared<Impl>(io, backend, options)) {
+  impl_->schedule();
+  impl_->armTimer();
+}
+
+Synchronizer::~Synchronizer() = default;
+
+void Synchronizer::setDesired(Table desired) {
+  impl_->desired = std::move(desired);
+  impl_->have_desired = true;
+  impl_->dirty = true;
+  impl_->schedule();
+}
+
+void Synchronizer::setOwned(std::set<ServiceKey> owned) {
+  impl_->owned = std::move(owned);
+  impl_->dirty = true;
+  impl_->schedule();
+}
+
+void Synchronizer::redumpNow() {
+  impl_->redump_pending = true;
+  impl_->retries = 0;
+  impl_->schedule();
+}
+
+bool Synchronizer::programmed(const ServiceKey& service) const {
+  const auto it = impl_->programmed.find(canonical(service));
+  return it != impl_->programmed.end() && it->second;
+}
+
+void Synchronizer::onProgrammedChanged(ProgrammedChanged callback) {
+  impl_->on_programmed = std::move(callback);
+}
+
+bool Synchronizer::firstReconcileDone() const {
+  return impl_->first_done;
+}
+
+void Synchronizer::onFirstReconcileDone(std::function<void()> callback) {
+  impl_->on_first_reconcile = std::move(callback);
+}
+
+const Table& Synchronizer::desired() const {
+  return impl_->desired;
+}
+
+const Table& Synchronizer::current() const {
+  return impl_->current;
+}
+
+const Synchronizer::Counters& Synchronizer::counters() const {
+  return impl_->counters;
+}
+
+}  // namespace vipd::ipvs
