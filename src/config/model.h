@@ -33,11 +33,15 @@ struct IdleConnectionParams {
   Seconds keepalive_idle{10};
   Seconds keepalive_interval{30};
   std::uint32_t keepalive_retries = 3;
+
+  bool operator==(const IdleConnectionParams&) const = default;
 };
 
 struct TcpParams {
   std::optional<std::string> send;    // written once connected
   std::optional<std::string> expect;  // the reply must start with this
+
+  bool operator==(const TcpParams&) const = default;
 };
 
 struct HttpParams {
@@ -47,6 +51,8 @@ struct HttpParams {
   std::uint32_t max_failures = 0;         // with check_all: failed URLs tolerated
   std::optional<std::string> body_match;  // the body must contain this
   bool tls_verify = true;
+
+  bool operator==(const HttpParams&) const = default;
 };
 
 enum class DnsRecordType : std::uint8_t { Random, A, Aaaa };
@@ -57,12 +63,16 @@ struct DnsParams {
   bool fail_on_nxdomain = false;
   bool expect_answer = false;         // false: any NOERROR (or NXDOMAIN, unless failing on it)
   std::optional<std::uint16_t> port;  // default 53
+
+  bool operator==(const DnsParams&) const = default;
 };
 
 struct UdpParams {
   std::string payload;        // empty: an empty datagram, as PyBal
   bool expect_reply = false;  // true: no reply within the timeout is down
   Seconds icmp_timeout{20};   // up again this long after the last ICMP error
+
+  bool operator==(const UdpParams&) const = default;
 };
 
 struct RunCommandParams {
@@ -70,10 +80,14 @@ struct RunCommandParams {
   // {host}, {address} and {port} in an argument stand for the server's.
   std::vector<std::string> arguments;
   bool log_output = true;
+
+  bool operator==(const RunCommandParams&) const = default;
 };
 
 struct IcmpParams {
   std::uint32_t payload_size = 56;
+
+  bool operator==(const IcmpParams&) const = default;
 };
 
 enum class MonitorKind : std::uint8_t { IdleConnection, Tcp, Http, Dns, Udp, RunCommand, Icmp };
@@ -90,6 +104,8 @@ struct MonitorConfig {
   std::uint32_t rise = 1;  // consecutive successes to go up
   std::uint32_t fall = 1;  // consecutive failures to go down
   MonitorParams params;
+
+  bool operator==(const MonitorConfig&) const = default;
 };
 
 // --- Servers and services ----------------------------------------------------------------
@@ -105,12 +121,16 @@ struct ServerConfig {
 
 struct ServerListSource {
   std::string url;  // file:///path; http:// and etcd:// come later
+
+  bool operator==(const ServerListSource&) const = default;
 };
 
 // PyBal's per-service BGP keys; the BGP speaker (a later issue) acts on them.
 struct ServiceAnnounce {
   bool announce = true;
   std::optional<std::uint32_t> med;
+
+  bool operator==(const ServiceAnnounce&) const = default;
 };
 
 struct ServiceConfig {
@@ -132,6 +152,8 @@ struct ServiceConfig {
   std::optional<ServerListSource> server_list;
   std::vector<ServerConfig> servers;  // given inline in the configuration
   ServiceAnnounce announce;
+
+  bool operator==(const ServiceConfig&) const = default;
 };
 
 // --- Global ------------------------------------------------------------------------------
@@ -140,6 +162,8 @@ struct Instrumentation {
   bool enabled = false;
   std::vector<IpAddress> addresses;  // default 127.0.0.1 and ::1
   std::uint16_t port = 9090;
+
+  bool operator==(const Instrumentation&) const = default;
 };
 
 // PyBal's global BGP keys, kept as given until the BGP speaker acts on them.
@@ -153,6 +177,8 @@ struct BgpGlobal {
   std::optional<IpAddress> nexthop_ipv6;
   std::vector<IpAddress> local_ips;
   std::uint16_t local_port = 179;
+
+  bool operator==(const BgpGlobal&) const = default;
 };
 
 struct Global {
@@ -160,6 +186,8 @@ struct Global {
   std::string log_level = "info";
   Instrumentation instrumentation;
   BgpGlobal bgp;
+
+  bool operator==(const Global&) const = default;
 };
 
 struct Config {
@@ -167,6 +195,8 @@ struct Config {
   std::string source_file;
   Global global;
   std::vector<ServiceConfig> services;
+
+  bool operator==(const Config&) const = default;
 };
 
 }  // namespace vipd::config

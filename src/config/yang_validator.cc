@@ -1,0 +1,366 @@
+#include "config/yang_validator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "config/yang_context.h"
+
+namespace vipd::config {
+
+namespace {
+
+// Where libyang says an error is: its ly_err_item::path reads like
+// `Data location "/vipd:config/service[name='a']", line number 5.` or `Line number 1.`
+struct ErrorLocation {
+  std::string data_path;
+  std::string schema_path;
+  std::optional<int> line;
+};
+
+std::string quotedAfter(std::string_view text, std::string_view label) {
+  const std::size_t at = text.find(label);
+  if (at == std::string_view::npos) {
+    return {};
+  }
+  const std::size_t start = at + label.size();
+  const std::size_t end = text.find('"', start);
+  return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
+}
+
+ErrorLocation parseLocation(const char* raw) {
+  ErrorLocation location;
+  if (raw == nullptr) {
+    return location;
+  }
+  const std::string_view text(raw);
+  location.data_path = quotedAfter(text, "ata location \"");
+  location.schema_path = quotedAfter(text, "chema location \"");
+  if (const std::size_t at = text.find("ine number "); at != std::string_view::npos) {
+    int line = 0;
+    for (std::size_t i = at + 11; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      line = line * 10 + (text[i] - '0');
+    }
+    if (line > 0) {
+      location.line = line;
+    }
+  }
+  return location;
+}
+
+// The first sentence of a description, on one line, starting in lower case.
+std::string firstSentence(const char* description) {
+  std::string text;
+  bool space = false;
+  for (const char* c = description == nullptr ? "" : description; *c != '\0'; ++c) {
+    if (*c == ' ' || *c == '\n' || *c == '\t') {
+      space = !text.empty();
+      continue;
+    }
+    if (space) {
+      text += ' ';
+      space = false;
+    }
+    text += *c;
+  }
+  if (const std::size_t end = text.find(". "); end != std::string::npos) {
+    text.resize(end);
+  }
+  if (!text.empty() && text.back() == '.') {
+    text.pop_back();
+  }
+  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && !(text.size() > 1 && text[1] < 'a')) {
+    text[0] = static_cast<char>(text[0] - 'A' + 'a');
+  }
+  return text;
+}
+
+template <typename T>
+std::uint64_t arrayCount(const T* array) {
+  return array == nullptr ? 0 : LY_ARRAY_COUNT(array);
+}
+
+enum class NumberKind { Signed, Unsigned, Decimal };
+
+// " in MIN..MAX" of a type's first range part; fraction digits scale a decimal64's bounds.
+std::string rangeText(const lysc_range* range, NumberKind kind, std::uint8_t fraction_digits) {
+  if (range == nullptr || arrayCount(range->parts) == 0) {
+    return {};
+  }
+  const auto& part = range->parts[0];
+  switch (kind) {
+    case NumberKind::Signed:
+      return fmt::format(" in {}..{}", part.min_64, part.max_64);
+    case NumberKind::Unsigned:
+      return fmt::format(" in {}..{}", part.min_u64, part.max_u64);
+    case NumberKind::Decimal: {
+      const double scale = std::pow(10.0, fraction_digits);
+      return fmt::format(" in {}..{}", static_cast<double>(part.min_64) / scale,
+                         static_cast<double>(part.max_64) / scale);
+    }
+  }
+  return {};
+}
+
+std::string describeType(const lysc_type* type, const lysc_node* node);
+
+std::string describeUnion(const lysc_type_union* type, const lysc_node* node) {
+  std::vector<std::string> pieces;
+  for (std::uint64_t i = 0; i < arrayCount(type->types); ++i) {
+    std::string piece = describeType(type->types[i], node);
+    if (std::find(pieces.begin(), pieces.end(), piece) == pieces.end()) {
+      pieces.push_back(std::move(piece));
+    }
+  }
+  std::string text;
+  for (const std::string& piece : pieces) {
+    text += (text.empty() ? "" : ", or ") + piece;
+  }
+  return text;
+}
+
+std::string describeType(const lysc_type* type, const lysc_node* node) {
+  switch (type->basetype) {
+    case LY_TYPE_BOOL:
+      return "true or false";
+    case LY_TYPE_ENUM: {
+      const auto* enumeration = reinterpret_cast<const lysc_type_enum*>(type);
+      std::string names;
+      for (std::uint64_t i = 0; i < arrayCount(enumeration->enums); ++i) {
+        names += (names.empty() ? "" : ", ") + std::string(enumeration->enums[i].name);
+      }
+      return "one of: " + names;
+    }
+    case LY_TYPE_INT8:
+    case LY_TYPE_INT16:
+    case LY_TYPE_INT32:
+    case LY_TYPE_INT64:
+      return "a whole number" +
+             rangeText(reinterpret_cast<const lysc_type_num*>(type)->range, NumberKind::Signed, 0);
+    case LY_TYPE_UINT8:
+    case LY_TYPE_UINT16:
+    case LY_TYPE_UINT32:
+    case LY_TYPE_UINT64:
+      return "a whole number" + rangeText(reinterpret_cast<const lysc_type_num*>(type)->range,
+                                          NumberKind::Unsigned, 0);
+    case LY_TYPE_DEC64: {
+      const auto* decimal = reinterpret_cast<const lysc_type_dec*>(type);
+      return "a decimal number written as a JSON string, such as \"0.5\"," +
+             rangeText(decimal->range, NumberKind::Decimal, decimal->fraction_digits);
+    }
+    case LY_TYPE_UNION:
+      return describeUnion(reinterpret_cast<const lysc_type_union*>(type), node);
+    default:
+      return firstSentence(node->dsc);
+  }
+}
+
+// What the schema expects at a node, for the end of an error message.
+std::string expectationAt(const lysc_node* node) {
+  if (node == nullptr) {
+    return {};
+  }
+  if (node->nodetype & (LYS_LEAF | LYS_LEAFLIST)) {
+    const lysc_type* type = node->nodetype == LYS_LEAF
+                                ? reinterpret_cast<const lysc_node_leaf*>(node)->type
+                                : reinterpret_cast<const lysc_node_leaflist*>(node)->type;
+    return "expected " + describeType(type, node);
+  }
+  std::string names;
+  for (const lysc_node* child = lys_getnext(nullptr, node, nullptr, 0); child != nullptr;
+       child = lys_getnext(child, node, nullptr, 0)) {
+    names += (names.empty() ? "" : ", ") + std::string(child->name);
+  }
+  return names.empty() ? std::string{} : "expected one of: " + names;
+}
+
+bool startsWith(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// libyang's message, with what the schema expected where that helps.
+std::string explain(std::string message, const ErrorLocation& location) {
+  const std::string path =
+      location.data_path.empty() ? location.schema_path : schemaPathOf(location.data_path);
+  const YangContext& context = YangContext::shared();
+  if (startsWith(message, "Node \"") || startsWith(message, "Invalid ") ||
+      startsWith(message, "Unsatisfied ") || startsWith(message, "Value ")) {
+    const std::string expectation =
+        expectationAt(path.empty() ? nullptr : context.findSchema(path));
+    if (!expectation.empty()) {
+      if (!message.empty() && message.back() == '.') {
+        message.pop_back();
+      }
+      message += " (" + expectation + ")";
+    }
+  } else if (startsWith(message, "No module named") ||
+             message.find("must be namespace-qualified") != std::string::npos ||
+             startsWith(message, "Expected top-level")) {
+    message += " (expected one top-level member \"vipd:config\")";
+  } else if (startsWith(message, "When condition")) {
+    const std::size_t slash = path.rfind('/');
+    message = "\"" + path.substr(slash + 1) + "\" is not allowed here: " + message;
+  }
+  return message;
+}
+
+struct StoredError {
+  std::string message;
+  ErrorLocation location;
+};
+
+// libyang's stored errors, copied out and cleared: looking up the schema while explaining
+// them makes libyang store (and free) errors of its own.
+std::vector<StoredError> takeErrors() {
+  const YangContext& context = YangContext::shared();
+  std::vector<StoredError> errors;
+  for (const ly_err_item* error = ly_err_first(context.get()); error != nullptr;
+       error = error->next) {
+    if (error->level == LY_LLERR) {
+      errors.push_back(
+          {error->msg != nullptr ? error->msg : "invalid data", parseLocation(error->path)});
+    }
+  }
+  context.clearErrors();
+  return errors;
+}
+
+// The member that libyang's "Node "x" not found as a child of ..." names, or "".
+std::string unknownMember(const std::string& message) {
+  if (!startsWith(message, "Node \"")) {
+    return {};
+  }
+  const std::size_t end = message.find('"', 6);
+  return end == std::string::npos ? std::string{} : message.substr(6, end - 6);
+}
+
+// The line of an error: from the line index where the path leads to a value (libyang's own
+// line is where its parser stood, often the line after the value), else libyang's.
+std::optional<int> lineOf(const StoredError& error, const ValidationInput& input) {
+  const ErrorLocation& location = error.location;
+  if (!location.data_path.empty()) {
+    std::string pointer = LineIndex::pointerOfDataPath(location.data_path, *input.document);
+    if (const std::string member = unknownMember(error.message); !member.empty()) {
+      pointer += "/" + LineIndex::escapeToken(member);
+    }
+    if (const auto line = input.lines->lineOfPointer(pointer)) {
+      return line;
+    }
+  }
+  return input.text_is_source ? location.line : std::nullopt;
+}
+
+Diagnostics collectErrors(const ValidationInput& input) {
+  Diagnostics diagnostics;
+  for (const StoredError& error : takeErrors()) {
+    const ErrorLocation& location = error.location;
+    diagnostics.push_back({Diagnostic::Severity::Error, input.file, lineOf(error, input),
+                           location.data_path.empty() ? location.schema_path : location.data_path,
+                           explain(error.message, location)});
+  }
+  return diagnostics;
+}
+
+// Parses and validates one text; the tree, or the errors it caused.
+std::expected<DataTree, Diagnostics> parseOnce(const ValidationInput& input) {
+  const YangContext& context = YangContext::shared();
+  context.clearErrors();
+  const std::string text(input.text);
+  lyd_node* raw = nullptr;
+  const LY_ERR result = lyd_parse_data_mem(context.get(), text.c_str(), LYD_JSON, LYD_PARSE_STRICT,
+                                           LYD_VALIDATE_PRESENT, &raw);
+  DataTree tree(raw);
+  if (result != LY_SUCCESS) {
+    Diagnostics errors = collectErrors(input);
+    if (errors.empty()) {
+      errors.push_back({Diagnostic::Severity::Error, input.file, std::nullopt, "",
+                        "libyang refused the data without saying why"});
+    }
+    return std::unexpected(std::move(errors));
+  }
+  context.clearErrors();
+  return tree;
+}
+
+// The document cut into one part for the global settings and one for each service, each
+// still a whole document; empty when it does not have that shape.
+std::vector<std::string> splitIntoParts(const boost::json::value& document) {
+  const auto* top = document.if_object();
+  const auto* config = top == nullptr ? nullptr : top->if_contains("vipd:config");
+  if (top == nullptr || top->size() != 1 || config == nullptr || !config->is_object()) {
+    return {};
+  }
+  std::vector<std::string> parts;
+  boost::json::object rest = config->get_object();
+  const auto* services = config->get_object().if_contains("service");
+  rest.erase("service");
+  parts.push_back(boost::json::serialize(boost::json::object{{"vipd:config", rest}}));
+  if (services != nullptr && services->is_array()) {
+    for (const auto& service : services->get_array()) {
+      const boost::json::object part{{"service", boost::json::array{service}}};
+      parts.push_back(boost::json::serialize(boost::json::object{{"vipd:config", part}}));
+    }
+  }
+  return parts.size() > 2 ? parts : std::vector<std::string>{};
+}
+
+void appendNew(Diagnostics& all, Diagnostics more) {
+  for (Diagnostic& diagnostic : more) {
+    const bool seen = std::any_of(all.begin(), all.end(), [&](const Diagnostic& known) {
+      return known.path == diagnostic.path && known.message == diagnostic.message;
+    });
+    if (!seen) {
+      all.push_back(std::move(diagnostic));
+    }
+  }
+}
+
+}  // namespace
+
+std::expected<DataTree, Diagnostics> validateConfig(const ValidationInput& input) {
+  auto whole = parseOnce(input);
+  if (whole && *whole == nullptr) {
+    return std::unexpected(Diagnostics{{Diagnostic::Severity::Error, input.file, std::nullopt, "",
+                                        "the file holds no \"vipd:config\" object"}});
+  }
+  if (whole) {
+    return whole;
+  }
+
+  Diagnostics errors = std::move(whole.error());
+  for (const std::string& part : splitIntoParts(*input.document)) {
+    ValidationInput one = input;
+    one.text = part;
+    one.text_is_source = false;
+    if (auto result = parseOnce(one); !result) {
+      appendNew(errors, std::move(result.error()));
+    }
+  }
+  return std::unexpected(std::move(errors));
+}
+
+std::string schemaPathOf(std::string_view data_path) {
+  std::string path;
+  int depth = 0;
+  char quote = 0;
+  for (const char c : data_path) {
+    if (quote != 0) {
+      quote = c == quote ? char{0} : quote;
+    } else if (depth > 0 && (c == '\'' || c == '"')) {
+      quote = c;
+    } else if (c == '[') {
+      ++depth;
+    } else if (c == ']') {
+      --depth;
+    } else if (depth == 0) {
+      path += c;
+    }
+  }
+  return path;
+}
+
+}  // namespace vipd::config
