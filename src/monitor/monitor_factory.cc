@@ -1,6 +1,7 @@
 // makeMonitor and verdictName (monitor.h): the only place that knows every kind.
 #include <utility>
 
+#include "monitor/http_probe.h"
 #include "monitor/idle_connection_probe.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_base.h"
@@ -28,6 +29,9 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
     case config::MonitorKind::Tcp:
       return std::make_unique<TcpProbe>(io, target.address, target.port,
                                         std::get<config::TcpParams>(config.params));
+    case config::MonitorKind::Http:
+      return std::make_unique<HttpProbe>(io, target.address, target.port,
+                                         std::get<config::HttpParams>(config.params));
     default:
       return nullptr;
   }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,32 @@ class TcpServer {
   // Stops accepting (connects are refused) and listens again on the same port.
   void stopListening();
   void listenAgain();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+struct HttpResponse {
+  unsigned status = 200;
+  std::string body;
+  std::string headers;  // extra header lines, each ending in \r\n
+};
+
+// HttpServer: answers each request by its target (path and query; then by path alone) from
+// `routes`, 404 for anything else, with Content-Length and `Connection: close`, then closes.
+// With tls, it speaks TLS with a self-signed certificate for "localhost", made at start.
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, std::map<std::string, HttpResponse> routes,
+             bool tls = false);
+  ~HttpServer();
+
+  std::uint16_t port() const;
+  // Each request's head (request line and header lines), as received.
+  const std::vector<std::string>& requests() const;
+  // The SNI name of each completed TLS handshake ("" when the client sent none).
+  const std::vector<std::string>& serverNames() const;
 
  private:
   struct Impl;
