@@ -8,6 +8,8 @@
 #include <tuple>
 #include <vector>
 
+#include "config/server_list.h"
+
 namespace vipd::config {
 
 namespace {
@@ -140,7 +142,10 @@ void checkServiceAlone(const ServiceConfig& service, Diagnostics& out) {
   }
   if (service.server_list) {
     const std::string& url = service.server_list->url;
-    if (url.rfind("file:", 0) != 0) {
+    if (const auto path = filePathOfUrl(url); !path && url.rfind("file:", 0) == 0) {
+      out.push_back(
+          {kError, "", std::nullopt, servicePath(service.name, "server-list/url"), path.error()});
+    } else if (url.rfind("file:", 0) != 0) {
       out.push_back({kWarning, "", std::nullopt, servicePath(service.name, "server-list/url"),
                      "only file: server lists are read so far; the service has only its "
                      "inline servers"});

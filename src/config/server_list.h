@@ -29,7 +29,14 @@ std::expected<std::vector<ServerConfig>, Diagnostics> parseServerList(std::strin
 std::expected<std::vector<ServerConfig>, Diagnostics> readServerList(
     const std::filesystem::path& file);
 
-// The local path of a file:// URL; an error for other schemes.
+// The local path of a file: URL; an error for other schemes. file:///abs/path and
+// file:/abs/path are absolute; file://servers.txt and file:servers.txt are relative (to the
+// configuration file's folder: see resolveServerListPath).
 std::expected<std::filesystem::path, std::string> filePathOfUrl(std::string_view url);
+
+// filePathOfUrl, with a relative path taken from `config_dir`, the folder of the
+// configuration file that names the URL.
+std::expected<std::filesystem::path, std::string> resolveServerListPath(
+    std::string_view url, const std::filesystem::path& config_dir);
 
 }  // namespace vipd::config
