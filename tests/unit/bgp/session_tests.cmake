@@ -1,0 +1,4 @@
+# The BGP session layer's tests (the codec's are in CMakeLists.txt beside this file).
+vipd_unit_test(session_fsm_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/session_fsm_test.cc
+  LIBS vipd_bgp_session)
