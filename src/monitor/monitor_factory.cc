@@ -1,6 +1,7 @@
 // makeMonitor and verdictName (monitor.h): the only place that knows every kind.
 #include <utility>
 
+#include "monitor/dns_probe.h"
 #include "monitor/http_probe.h"
 #include "monitor/idle_connection_probe.h"
 #include "monitor/monitor.h"
@@ -32,6 +33,9 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
     case config::MonitorKind::Http:
       return std::make_unique<HttpProbe>(io, target.address, target.port,
                                          std::get<config::HttpParams>(config.params));
+    case config::MonitorKind::Dns:
+      return std::make_unique<DnsProbe>(io, target.address,
+                                        std::get<config::DnsParams>(config.params));
     default:
       return nullptr;
   }

@@ -9,6 +9,8 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -361,6 +363,253 @@ const std::vector<std::string>& HttpServer::requests() const {
 }
 const std::vector<std::string>& HttpServer::serverNames() const {
   return impl_->server_names;
+}
+
+// --- DnsServer -----------------------------------------------------------------------------
+
+namespace {
+
+using asio::ip::udp;
+using Bytes = std::vector<std::uint8_t>;
+
+// Where the question of a well-formed query ends (after QTYPE and QCLASS); 0 if it does not.
+std::size_t questionEnd(const Bytes& query) {
+  std::size_t at = 12;
+  while (at < query.size() && query[at] != 0) {
+    at += 1U + query[at];
+  }
+  return at + 5 <= query.size() ? at + 5 : 0;
+}
+
+Bytes dnsReply(const Bytes& query, DnsServer::Mode mode, bool over_tcp) {
+  using Mode = DnsServer::Mode;
+  const std::size_t end = questionEnd(query);
+  if (end == 0) {
+    return {};
+  }
+  Bytes reply(query.begin(), query.begin() + static_cast<std::ptrdiff_t>(end));
+  const std::uint16_t type = static_cast<std::uint16_t>((query[end - 4] << 8) | query[end - 3]);
+  const bool truncate = mode == Mode::Truncated && !over_tcp;
+  const bool answer =
+      (mode == Mode::Answer || mode == Mode::WrongFirst || (mode == Mode::Truncated && over_tcp)) &&
+      (type == 1 || type == 28);
+  std::uint8_t rcode = 0;
+  if (mode == Mode::NxDomain) {
+    rcode = 3;
+  } else if (mode == Mode::ServFail) {
+    rcode = 2;
+  } else if (mode == Mode::Refused) {
+    rcode = 5;
+  }
+
+  reply[2] = static_cast<std::uint8_t>(0x84 | (truncate ? 0x02 : 0) | (query[2] & 0x01));
+  reply[3] = static_cast<std::uint8_t>(0x80 | rcode);
+  reply[6] = 0;
+  reply[7] = answer ? 1 : 0;
+  if (answer) {
+    const Bytes v4 = {127, 0, 0, 1};
+    Bytes v6(16, 0);
+    v6[15] = 1;
+    const Bytes& data = type == 1 ? v4 : v6;
+    const Bytes record = {0xc0,
+                          0x0c,
+                          static_cast<std::uint8_t>(type >> 8),
+                          static_cast<std::uint8_t>(type & 0xff),
+                          0,
+                          1,
+                          0,
+                          0,
+                          0,
+                          60,
+                          0,
+                          static_cast<std::uint8_t>(data.size())};
+    reply.insert(reply.end(), record.begin(), record.end());
+    reply.insert(reply.end(), data.begin(), data.end());
+  }
+  if (mode == Mode::Garbage && !over_tcp) {
+    reply[7] = 1;
+    reply.push_back(40);  // a label of 40 bytes, of which none follow
+  }
+  return reply;
+}
+
+}  // namespace
+
+struct DnsServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io_in, Mode mode_in)
+      : io(io_in),
+        socket(io_in, udp::endpoint(asio::ip::address_v4::loopback(), 0)),
+        acceptor(io_in,
+                 tcp::endpoint(asio::ip::address_v4::loopback(), socket.local_endpoint().port())),
+        mode(mode_in) {}
+
+  void receive() {
+    buffer.resize(4096);
+    socket.async_receive_from(asio::buffer(buffer), peer,
+                              [self = shared_from_this()](const auto& error, std::size_t size) {
+                                if (error) {
+                                  return;
+                                }
+                                self->buffer.resize(size);
+                                self->answerUdp();
+                                self->receive();
+                              });
+  }
+
+  void answerUdp() {
+    ++udp_queries;
+    noteType(buffer);
+    if (mode == Mode::WrongFirst) {
+      Bytes wrong = dnsReply(buffer, mode, false);
+      wrong[1] = static_cast<std::uint8_t>(wrong[1] + 1);
+      socket.send_to(asio::buffer(wrong), peer);
+    }
+    const Bytes reply = dnsReply(buffer, mode, false);
+    socket.send_to(asio::buffer(reply), peer);
+  }
+
+  void noteType(const Bytes& query) {
+    const std::size_t end = questionEnd(query);
+    if (end != 0) {
+      types.push_back(static_cast<std::uint16_t>((query[end - 4] << 8) | query[end - 3]));
+    }
+  }
+
+  struct TcpConnection {
+    explicit TcpConnection(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
+    std::array<std::uint8_t, 2> length{};
+    Bytes message;
+    Bytes reply;
+  };
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](const auto& error, tcp::socket s) {
+      if (error) {
+        return;
+      }
+      auto connection = std::make_shared<TcpConnection>(std::move(s));
+      asio::async_read(connection->socket, asio::buffer(connection->length),
+                       [self, connection](const auto& read_error, auto) {
+                         if (!read_error) {
+                           self->readTcpQuery(connection);
+                         }
+                       });
+      self->accept();
+    });
+  }
+
+  void readTcpQuery(const std::shared_ptr<TcpConnection>& connection) {
+    connection->message.resize(
+        static_cast<std::size_t>((connection->length[0] << 8) | connection->length[1]));
+    asio::async_read(connection->socket, asio::buffer(connection->message),
+                     [self = shared_from_this(), connection](const auto& error, auto) {
+                       if (error) {
+                         return;
+                       }
+                       ++self->tcp_queries;
+                       self->noteType(connection->message);
+                       const Bytes reply = dnsReply(connection->message, self->mode, true);
+                       connection->reply = {static_cast<std::uint8_t>(reply.size() >> 8),
+                                            static_cast<std::uint8_t>(reply.size() & 0xff)};
+                       connection->reply.insert(connection->reply.end(), reply.begin(),
+                                                reply.end());
+                       asio::async_write(connection->socket, asio::buffer(connection->reply),
+                                         [connection](const auto&, auto) {});
+                     });
+  }
+
+  asio::io_context& io;
+  udp::socket socket;
+  tcp::acceptor acceptor;
+  Mode mode;
+  udp::endpoint peer;
+  Bytes buffer;
+  std::size_t udp_queries = 0;
+  std::size_t tcp_queries = 0;
+  std::vector<std::uint16_t> types;
+};
+
+DnsServer::DnsServer(asio::io_context& io, Mode mode) : impl_(std::make_shared<Impl>(io, mode)) {
+  impl_->receive();
+  impl_->accept();
+}
+
+DnsServer::~DnsServer() {
+  boost::system::error_code ignored;
+  impl_->socket.close(ignored);
+  impl_->acceptor.close(ignored);
+}
+
+std::uint16_t DnsServer::port() const {
+  return impl_->socket.local_endpoint().port();
+}
+std::size_t DnsServer::udpQueries() const {
+  return impl_->udp_queries;
+}
+std::size_t DnsServer::tcpQueries() const {
+  return impl_->tcp_queries;
+}
+const std::vector<std::uint16_t>& DnsServer::types() const {
+  return impl_->types;
+}
+
+// --- UdpServer -----------------------------------------------------------------------------
+
+struct UdpServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, bool echo_in)
+      : socket(io, udp::endpoint(asio::ip::address_v4::loopback(), 0)), echo(echo_in) {}
+
+  void receive() {
+    buffer.resize(2048);
+    socket.async_receive_from(
+        asio::buffer(buffer), peer,
+        [self = shared_from_this()](const auto& error, std::size_t size) {
+          if (error) {
+            return;
+          }
+          ++self->datagrams;
+          self->last.assign(self->buffer.begin(),
+                            self->buffer.begin() + static_cast<std::ptrdiff_t>(size));
+          if (self->echo) {
+            boost::system::error_code ignored;
+            self->socket.send_to(asio::buffer(self->last), self->peer, 0, ignored);
+          }
+          self->receive();
+        });
+  }
+
+  udp::socket socket;
+  bool echo;
+  udp::endpoint peer;
+  std::vector<char> buffer;
+  std::string last;
+  std::size_t datagrams = 0;
+};
+
+UdpServer::UdpServer(asio::io_context& io, bool echo) : impl_(std::make_shared<Impl>(io, echo)) {
+  impl_->receive();
+}
+
+UdpServer::~UdpServer() {
+  boost::system::error_code ignored;
+  impl_->socket.close(ignored);
+}
+
+std::uint16_t UdpServer::port() const {
+  return impl_->socket.local_endpoint().port();
+}
+std::size_t UdpServer::datagrams() const {
+  return impl_->datagrams;
+}
+const std::string& UdpServer::lastPayload() const {
+  return impl_->last;
+}
+
+std::uint16_t unusedUdpPort() {
+  asio::io_context io;
+  udp::socket socket(io, udp::endpoint(asio::ip::address_v4::loopback(), 0));
+  return socket.local_endpoint().port();
 }
 
 }  // namespace vipd::monitor::testing

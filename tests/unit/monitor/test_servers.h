@@ -106,4 +106,51 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
+// DnsServer: UDP and TCP on 127.0.0.1, the same port number, answering each query by its mode.
+class DnsServer {
+ public:
+  enum class Mode : std::uint8_t {
+    Answer,  // NOERROR with one answer of the type asked (127.0.0.1 or ::1)
+    Empty,   // NOERROR, no answer
+    NxDomain,
+    ServFail,
+    Refused,
+    Truncated,   // over UDP: TC set, no answer; over TCP: as Answer
+    WrongFirst,  // over UDP: a reply with another id, then the right one (as Answer)
+    Garbage,     // over UDP: the right id, then a name that runs off the end
+  };
+
+  DnsServer(boost::asio::io_context& io, Mode mode);
+  ~DnsServer();
+
+  std::uint16_t port() const;
+  std::size_t udpQueries() const;
+  std::size_t tcpQueries() const;
+  // The QTYPE of each query, UDP and TCP alike.
+  const std::vector<std::uint16_t>& types() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// UdpServer: a UDP socket on 127.0.0.1; echoes each datagram back when `echo`, else keeps
+// silent. Counts what it receives.
+class UdpServer {
+ public:
+  UdpServer(boost::asio::io_context& io, bool echo);
+  ~UdpServer();
+
+  std::uint16_t port() const;
+  std::size_t datagrams() const;
+  const std::string& lastPayload() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+// A UDP port on 127.0.0.1 with nothing bound: datagrams to it draw ICMP port unreachable.
+std::uint16_t unusedUdpPort();
+
 }  // namespace vipd::monitor::testing
