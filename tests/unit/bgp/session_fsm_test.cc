@@ -704,15 +704,14 @@ TEST(SessionFsm, CapabilitiesOfBothSidesAreNegotiated) {
   h.feed(OpenReceivedEvent{Connection::Outgoing, open});
 
   const Negotiated& n = *h.fsm().negotiated();
-  EXPECT_TRUE(n.four_octet_as);
-  EXPECT_TRUE(n.ipv4_unicast);
-  EXPECT_TRUE(n.ipv6_unicast);
+  EXPECT_TRUE(n.codec.four_octet_as);
+  EXPECT_TRUE(n.codec.ipv4_unicast);
+  EXPECT_TRUE(n.codec.ipv6_unicast);
   EXPECT_TRUE(n.route_refresh);
-  EXPECT_TRUE(n.extended_messages);
   EXPECT_TRUE(n.graceful_restart);
   EXPECT_EQ(n.peer_capabilities.size(), 6u);
   EXPECT_NE(findCapability<GracefulRestartCapability>(n.local_capabilities), nullptr);
-  EXPECT_TRUE(n.codecContext().extended_messages);
+  EXPECT_TRUE(n.codec.extended_messages);
 }
 
 TEST(SessionFsm, PeerWithoutMultiprotocolSpeaksIpv4Alone) {
@@ -722,11 +721,11 @@ TEST(SessionFsm, PeerWithoutMultiprotocolSpeaksIpv4Alone) {
   open.capabilities = {};
   h.feed(OpenReceivedEvent{Connection::Outgoing, open});
   const Negotiated& n = *h.fsm().negotiated();
-  EXPECT_TRUE(n.ipv4_unicast);
-  EXPECT_FALSE(n.ipv6_unicast);
-  EXPECT_FALSE(n.four_octet_as);
+  EXPECT_TRUE(n.codec.ipv4_unicast);
+  EXPECT_FALSE(n.codec.ipv6_unicast);
+  EXPECT_FALSE(n.codec.four_octet_as);
   EXPECT_FALSE(n.route_refresh);
-  EXPECT_EQ(n.codecContext().asWidth(), AsWidth::Two);
+  EXPECT_EQ(n.codec.asWidth(), AsWidth::Two);
 }
 
 TEST(SessionFsm, FourOctetLocalAsGoesAsAsTrans) {
@@ -762,8 +761,9 @@ TEST(SessionFsm, SentNotificationIsTheLastErrorWithItsDetail) {
   h.reach(SessionState::OpenSent);
   h.feed(OpenReceivedEvent{Connection::Outgoing, peerOpen(kHigherId, 90, 65001)});
   ASSERT_TRUE(h.fsm().lastError());
-  EXPECT_EQ(h.fsm().lastError()->toString(),
-            "sent open-message-error/bad-peer-as: as 65001, expected 65000");
+  EXPECT_EQ(
+      h.fsm().lastError()->toString(),
+      "sent open-message-error/bad-peer-as: open: peer AS 65001, expected 65000 (RFC 4271 6.2)");
 }
 
 TEST(SessionFsm, StaleTimersAreIgnored) {
