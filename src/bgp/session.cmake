@@ -5,5 +5,5 @@ add_library(vipd_bgp_session STATIC
   ${CMAKE_CURRENT_LIST_DIR}/session_fsm.cc
 )
 target_link_libraries(vipd_bgp_session
-  PUBLIC vipd_bgp vipd_common
+  PUBLIC vipd_bgp_codec vipd_common
   PRIVATE vipd_asio vipd_warnings)

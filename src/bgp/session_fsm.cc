@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "bgp/as_path.h"
+#include "bgp/negotiation.h"
+#include "bgp/open_checks.h"
 
 namespace vipd::bgp {
 namespace {
@@ -63,13 +65,6 @@ std::string_view eventMessageName(const FsmEvent& event) {
 
 Connection other(Connection connection) {
   return connection == Connection::Outgoing ? Connection::Incoming : Connection::Outgoing;
-}
-
-bool hasFamily(const std::vector<Capability>& capabilities, AfiSafi family) {
-  return std::ranges::any_of(capabilities, [family](const Capability& capability) {
-    const auto* mp = std::get_if<MultiprotocolCapability>(&capability);
-    return mp != nullptr && mp->family == family;
-  });
 }
 
 }  // namespace
@@ -146,15 +141,6 @@ std::string_view fsmReasonName(FsmReason reason) {
       return "collision-lost";
   }
   return "unknown";
-}
-
-CodecContext Negotiated::codecContext() const {
-  CodecContext context;
-  context.four_octet_as = four_octet_as;
-  context.extended_messages = extended_messages;
-  context.ipv4_unicast = ipv4_unicast;
-  context.ipv6_unicast = ipv6_unicast;
-  return context;
 }
 
 std::string LastError::toString() const {
@@ -517,62 +503,44 @@ SessionFsm::Next SessionFsm::receiveOpen(Connection connection, const Open& open
 }
 
 std::optional<Notification> SessionFsm::checkOpen(const Open& open, std::string& detail) const {
-  // RFC 4271 6.2: the data of this error is the version we support, in two octets.
+  // decodeOpen() checks these too; an Open that did not come off the wire gets them here.
   if (open.version != kBgpVersion) {
-    detail = "version " + std::to_string(open.version);
+    detail = "open: version " + std::to_string(open.version) + " (RFC 4271 6.2)";
     return Notification::of(OpenError::UnsupportedVersionNumber, {0, kBgpVersion});
   }
-
-  const std::uint32_t peer_as = open.asNumber();
-  if (settings_.peer.peer_as && peer_as != *settings_.peer.peer_as) {
-    detail =
-        "as " + std::to_string(peer_as) + ", expected " + std::to_string(*settings_.peer.peer_as);
-    return Notification::of(OpenError::BadPeerAs);
-  }
-
-  // RFC 4271 6.2: a hold time of one or two seconds is unacceptable.
-  if (open.hold_time == 1 || open.hold_time == 2) {
-    detail = "hold time " + std::to_string(open.hold_time);
-    return Notification::of(OpenError::UnacceptableHoldTime);
-  }
-
-  // RFC 6286 2.1: never zero; 2.2: unique within the AS.
-  const bool ours = open.bgp_identifier == settings_.router_id && peer_as == settings_.local_as;
-  if (open.bgp_identifier == 0 || ours) {
-    detail = "bgp identifier " + std::to_string(open.bgp_identifier);
+  if (open.bgp_identifier == 0) {
+    detail = "open: bgp identifier 0 (RFC 6286 2.1)";
     return Notification::of(OpenError::BadBgpIdentifier);
+  }
+
+  // What needs the configuration: the peer AS, our identifier, the hold time floor.
+  const OpenExpectations expectations{settings_.local_as, settings_.router_id,
+                                      settings_.peer.peer_as, 3};
+  if (auto refused = checkPeerOpen(open, expectations)) {
+    detail = refused->reason + " (" + std::string(refused->section) + ")";
+    return std::move(refused->notification);
   }
   return std::nullopt;
 }
 
 Negotiated SessionFsm::negotiate(const Open& open) const {
+  const Open local = localOpen();
   Negotiated result;
+  result.codec = bgp::negotiate(local, open);
   result.peer_as = open.asNumber();
   result.peer_id = open.bgp_identifier;
-  result.local_capabilities = localOpen().capabilities;
-  result.peer_capabilities = open.capabilities;
-  const auto& local = result.local_capabilities;
-  const auto& peer = result.peer_capabilities;
 
   // RFC 4271 4.2: the smaller hold time, zero meaning none; keepalives at a third of it.
-  const Seconds hold = std::min(settings_.peer.hold_time, Seconds{open.hold_time});
-  result.hold_time = hold;
-  result.keepalive_time = hold / 3;
+  result.hold_time = Seconds{negotiateHoldTime(local, open)};
+  result.keepalive_time = result.hold_time / 3;
 
-  result.four_octet_as = findCapability<FourOctetAsCapability>(peer) != nullptr;
-  // RFC 4760 8: a peer that sends no multiprotocol capability speaks IPv4 unicast alone.
-  const bool peer_mp = findCapability<MultiprotocolCapability>(peer) != nullptr;
-  result.ipv4_unicast =
-      hasFamily(local, kIpv4Unicast) && (!peer_mp || hasFamily(peer, kIpv4Unicast));
-  result.ipv6_unicast = hasFamily(local, kIpv6Unicast) && hasFamily(peer, kIpv6Unicast);
-  result.route_refresh = findCapability<RouteRefreshCapability>(local) != nullptr &&
-                         findCapability<RouteRefreshCapability>(peer) != nullptr;
-  result.extended_messages = findCapability<ExtendedMessageCapability>(local) != nullptr &&
-                             findCapability<ExtendedMessageCapability>(peer) != nullptr;
-  if (const auto* restart = findCapability<GracefulRestartCapability>(peer)) {
+  result.route_refresh = bothSent<RouteRefreshCapability>(local, open);
+  if (const auto* restart = findCapability<GracefulRestartCapability>(open.capabilities)) {
     result.peer_graceful_restart = *restart;
     result.graceful_restart = settings_.graceful_restart.enabled;
   }
+  result.local_capabilities = local.capabilities;
+  result.peer_capabilities = open.capabilities;
   return result;
 }
 

@@ -204,21 +204,16 @@ using FsmAction =
 // What both OPENs agreed on (RFC 4271 4.2, RFC 5492): kept while the session is up and
 // after it, until the next OPEN.
 struct Negotiated {
+  CodecContext codec;  // 4-octet AS, extended messages, families (negotiation.h)
   std::uint32_t peer_as = 0;
   std::uint32_t peer_id = 0;
   Seconds hold_time{0};       // 0: no hold timer
   Seconds keepalive_time{0};  // 0: no keepalives
-  bool four_octet_as = false;
-  bool ipv4_unicast = false;
-  bool ipv6_unicast = false;
   bool route_refresh = false;
-  bool extended_messages = false;
   bool graceful_restart = false;  // both sides sent the capability
   std::optional<GracefulRestartCapability> peer_graceful_restart;
   std::vector<Capability> local_capabilities;
   std::vector<Capability> peer_capabilities;
-
-  CodecContext codecContext() const;
 };
 
 struct LastError {
