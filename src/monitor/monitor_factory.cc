@@ -7,6 +7,7 @@
 #include "monitor/monitor.h"
 #include "monitor/monitor_base.h"
 #include "monitor/tcp_probe.h"
+#include "monitor/udp_probe.h"
 
 namespace vipd::monitor {
 
@@ -36,6 +37,8 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
     case config::MonitorKind::Dns:
       return std::make_unique<DnsProbe>(io, target.address,
                                         std::get<config::DnsParams>(config.params));
+    case config::MonitorKind::Udp:
+      return std::make_unique<UdpProbe>(io, target.address, target.port, config);
     default:
       return nullptr;
   }

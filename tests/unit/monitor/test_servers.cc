@@ -557,8 +557,8 @@ const std::vector<std::uint16_t>& DnsServer::types() const {
 // --- UdpServer -----------------------------------------------------------------------------
 
 struct UdpServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, bool echo_in)
-      : socket(io, udp::endpoint(asio::ip::address_v4::loopback(), 0)), echo(echo_in) {}
+  Impl(asio::io_context& io, bool echo_in, std::uint16_t port)
+      : socket(io, udp::endpoint(asio::ip::address_v4::loopback(), port)), echo(echo_in) {}
 
   void receive() {
     buffer.resize(2048);
@@ -587,7 +587,8 @@ struct UdpServer::Impl : std::enable_shared_from_this<Impl> {
   std::size_t datagrams = 0;
 };
 
-UdpServer::UdpServer(asio::io_context& io, bool echo) : impl_(std::make_shared<Impl>(io, echo)) {
+UdpServer::UdpServer(asio::io_context& io, bool echo, std::uint16_t port)
+    : impl_(std::make_shared<Impl>(io, echo, port)) {
   impl_->receive();
 }
 

@@ -134,11 +134,11 @@ class DnsServer {
   std::shared_ptr<Impl> impl_;
 };
 
-// UdpServer: a UDP socket on 127.0.0.1; echoes each datagram back when `echo`, else keeps
-// silent. Counts what it receives.
+// UdpServer: a UDP socket on 127.0.0.1 (port 0 unless given); echoes each datagram back when
+// `echo`, else keeps silent. Counts what it receives.
 class UdpServer {
  public:
-  UdpServer(boost::asio::io_context& io, bool echo);
+  UdpServer(boost::asio::io_context& io, bool echo, std::uint16_t port = 0);
   ~UdpServer();
 
   std::uint16_t port() const;
