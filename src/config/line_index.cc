@@ -131,19 +131,27 @@ std::optional<int> LineIndex::lineOfDataPath(std::string_view data_path,
   return lineOfPointer(pointerOfDataPath(data_path, document));
 }
 
-std::string LineIndex::pointerOfDataPath(std::string_view data_path,
-                                         const boost::json::value& document) {
+namespace {
+
+// The pointer as far as the document goes, and whether it went all the way.
+std::pair<std::string, bool> resolve(std::string_view data_path,
+                                     const boost::json::value& document) {
   std::string pointer;
   const boost::json::value* current = &document;
   for (const std::string_view text : splitSteps(data_path)) {
     const Step step = parseStep(text);
+    // A schema path names no list entry; when the list has just one, it is that one.
+    if (const auto* array = current->if_array(); array != nullptr && array->size() == 1) {
+      pointer += "/0";
+      current = &array->front();
+    }
     const auto* object = current->if_object();
     std::string used_name;
     const auto* next = object == nullptr ? nullptr : member(*object, step.name, used_name);
     if (next == nullptr) {
-      return pointer;
+      return {pointer, false};
     }
-    pointer += "/" + escapeToken(used_name);
+    pointer += "/" + LineIndex::escapeToken(used_name);
     current = next;
     if (step.predicates.empty() || !current->is_array()) {
       continue;
@@ -154,12 +162,25 @@ std::string LineIndex::pointerOfDataPath(std::string_view data_path,
       ++index;
     }
     if (index == array.size()) {
-      return pointer;
+      return {pointer, false};
     }
     pointer += "/" + std::to_string(index);
     current = &array[index];
   }
-  return pointer;
+  return {pointer, true};
+}
+
+}  // namespace
+
+std::string LineIndex::pointerOfDataPath(std::string_view data_path,
+                                         const boost::json::value& document) {
+  return resolve(data_path, document).first;
+}
+
+std::optional<std::string> LineIndex::exactPointerOfDataPath(std::string_view data_path,
+                                                             const boost::json::value& document) {
+  auto [pointer, complete] = resolve(data_path, document);
+  return complete ? std::optional(std::move(pointer)) : std::nullopt;
 }
 
 std::string LineIndex::escapeToken(std::string_view token) {

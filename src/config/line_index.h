@@ -28,6 +28,10 @@ class LineIndex {
   static std::string pointerOfDataPath(std::string_view data_path,
                                        const boost::json::value& document);
 
+  // The same, but only when the document holds every step of the path.
+  static std::optional<std::string> exactPointerOfDataPath(std::string_view data_path,
+                                                           const boost::json::value& document);
+
   // One pointer token, escaped as RFC 6901 says ("~" as "~0", "/" as "~1").
   static std::string escapeToken(std::string_view token);
 

@@ -7,7 +7,9 @@
 
 #include "config/document_loader.h"
 #include "config/file_reader.h"
+#include "config/ini_file.h"
 #include "config/json_text.h"
+#include "config/pybal_import.h"
 
 namespace vipd::config {
 
@@ -32,6 +34,30 @@ std::expected<Loaded, Diagnostics> loadNativeConfig(const std::filesystem::path&
     return std::unexpected(Diagnostics{std::move(text.error())});
   }
   return parseNativeConfig(*text, file.string());
+}
+
+std::expected<Loaded, Diagnostics> parsePybalConfig(std::string_view text,
+                                                    const std::string& file) {
+  auto ini = parseIni(text, file);
+  if (!ini) {
+    return std::unexpected(std::move(ini.error()));
+  }
+  PybalTranslation translation = translatePybal(*ini, file);
+  if (!translation.errors.empty()) {
+    Diagnostics all = std::move(translation.errors);
+    const Diagnostics& warnings = translation.document.warnings;
+    all.insert(all.end(), warnings.begin(), warnings.end());
+    return std::unexpected(std::move(all));
+  }
+  return loadDocument(translation.document);
+}
+
+std::expected<Loaded, Diagnostics> loadPybalConfig(const std::filesystem::path& file) {
+  auto text = readInputFile(file);
+  if (!text) {
+    return std::unexpected(Diagnostics{std::move(text.error())});
+  }
+  return parsePybalConfig(*text, file.string());
 }
 
 }  // namespace vipd::config

@@ -286,26 +286,34 @@ std::expected<DataTree, Diagnostics> parseOnce(const ValidationInput& input) {
   return tree;
 }
 
+struct Part {
+  boost::json::value document;
+  std::string service;  // the one service it holds, or "" for the global part
+};
+
 // The document cut into one part for the global settings and one for each service, each
 // still a whole document; empty when it does not have that shape.
-std::vector<std::string> splitIntoParts(const boost::json::value& document) {
+std::vector<Part> splitIntoParts(const boost::json::value& document) {
   const auto* top = document.if_object();
   const auto* config = top == nullptr ? nullptr : top->if_contains("vipd:config");
   if (top == nullptr || top->size() != 1 || config == nullptr || !config->is_object()) {
     return {};
   }
-  std::vector<std::string> parts;
+  std::vector<Part> parts;
   boost::json::object rest = config->get_object();
   const auto* services = config->get_object().if_contains("service");
   rest.erase("service");
-  parts.push_back(boost::json::serialize(boost::json::object{{"vipd:config", rest}}));
-  if (services != nullptr && services->is_array()) {
-    for (const auto& service : services->get_array()) {
-      const boost::json::object part{{"service", boost::json::array{service}}};
-      parts.push_back(boost::json::serialize(boost::json::object{{"vipd:config", part}}));
-    }
+  parts.push_back({boost::json::object{{"vipd:config", rest}}, ""});
+  if (services == nullptr || !services->is_array()) {
+    return parts;
   }
-  return parts.size() > 2 ? parts : std::vector<std::string>{};
+  for (const auto& service : services->get_array()) {
+    const auto* name = service.is_object() ? service.get_object().if_contains("name") : nullptr;
+    const boost::json::object part{{"service", boost::json::array{service}}};
+    parts.push_back({boost::json::object{{"vipd:config", part}},
+                     name != nullptr && name->is_string() ? std::string(name->get_string()) : ""});
+  }
+  return parts;
 }
 
 void appendNew(Diagnostics& all, Diagnostics more) {
@@ -317,6 +325,98 @@ void appendNew(Diagnostics& all, Diagnostics more) {
       all.push_back(std::move(diagnostic));
     }
   }
+}
+
+// A schema path below the service list names the part's service, as far as that is known
+// ("/vipd:config/service/monitor/http/url" -> "/vipd:config/service[name='web']/monitor/...").
+void narrowToService(Diagnostic& diagnostic, const std::string& service) {
+  constexpr std::string_view kServices = "/vipd:config/service/";
+  if (service.empty() || diagnostic.path.compare(0, kServices.size(), kServices) != 0) {
+    return;
+  }
+  const char quote = service.find('\'') == std::string::npos ? '\'' : '"';
+  diagnostic.path = "/vipd:config/service[name=" + std::string(1, quote) + service +
+                    std::string(1, quote) + "]/" + diagnostic.path.substr(kServices.size());
+}
+
+// Where in a part the value that caused an error is, when it is one value (a bad leaf, an
+// unknown member) that can be taken out to look for further errors.
+std::optional<std::string> offendingPointer(const Diagnostic& error,
+                                            const boost::json::value& part) {
+  const std::string& message = error.message;
+  const bool value_error = startsWith(message, "Invalid ") || startsWith(message, "Unsatisfied ") ||
+                           startsWith(message, "Value ") || startsWith(message, "Duplicate ");
+  const std::string member = unknownMember(message);
+  if (!value_error && member.empty()) {
+    return std::nullopt;
+  }
+  auto pointer = LineIndex::exactPointerOfDataPath(error.path, part);
+  if (pointer && !member.empty()) {
+    *pointer += "/" + LineIndex::escapeToken(member);
+  }
+  return pointer;
+}
+
+bool erase(boost::json::value& document, const std::string& pointer) {
+  const std::size_t slash = pointer.rfind('/');
+  if (slash == std::string::npos || slash == 0) {
+    return false;
+  }
+  boost::system::error_code error;
+  boost::json::value* parent = document.find_pointer(pointer.substr(0, slash), error);
+  if (parent == nullptr) {
+    return false;
+  }
+  std::string token = pointer.substr(slash + 1);
+  for (std::size_t at = token.find('~'); at != std::string::npos; at = token.find('~', at + 1)) {
+    token.replace(at, 2, token.compare(at, 2, "~1") == 0 ? "/" : "~");
+  }
+  if (auto* object = parent->if_object()) {
+    return object->erase(token) == 1;
+  }
+  if (auto* array = parent->if_array()) {
+    const std::size_t index = std::stoul(token);
+    if (index < array->size()) {
+      array->erase(array->begin() + static_cast<std::ptrdiff_t>(index));
+      return true;
+    }
+  }
+  return false;
+}
+
+// The errors of one part: after each error of a single value, that value is taken out and
+// the part validated again, so that every bad value is found, not only the first. An error
+// that only appears after a removal and is not about one value (a "must" that the removal
+// itself broke) is not reported.
+Diagnostics validatePart(const ValidationInput& input, Part part) {
+  constexpr int kMaxRounds = 32;
+  Diagnostics found;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    const std::string text = boost::json::serialize(part.document);
+    ValidationInput one = input;
+    one.text = text;
+    one.text_is_source = false;
+    auto result = parseOnce(one);
+    if (result) {
+      break;
+    }
+    Diagnostics errors = std::move(result.error());
+    for (Diagnostic& error : errors) {
+      const std::string path = error.path;
+      narrowToService(error, part.service);
+      if (error.path != path) {
+        error.line = input.lines->lineOfDataPath(error.path, *input.document);
+      }
+    }
+    const auto pointer = offendingPointer(errors.front(), part.document);
+    if (round == 0 || pointer) {
+      appendNew(found, std::move(errors));
+    }
+    if (!pointer || !erase(part.document, *pointer)) {
+      break;
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -331,14 +431,12 @@ std::expected<DataTree, Diagnostics> validateConfig(const ValidationInput& input
     return whole;
   }
 
-  Diagnostics errors = std::move(whole.error());
-  for (const std::string& part : splitIntoParts(*input.document)) {
-    ValidationInput one = input;
-    one.text = part;
-    one.text_is_source = false;
-    if (auto result = parseOnce(one); !result) {
-      appendNew(errors, std::move(result.error()));
-    }
+  Diagnostics errors;
+  for (Part& part : splitIntoParts(*input.document)) {
+    appendNew(errors, validatePart(input, std::move(part)));
+  }
+  if (errors.empty()) {
+    return std::unexpected(std::move(whole.error()));
   }
   return std::unexpected(std::move(errors));
 }
