@@ -3,6 +3,7 @@
 # Asio stays in the .cc files: users of these headers need none of it.
 add_library(vipd_bgp_session STATIC
   ${CMAKE_CURRENT_LIST_DIR}/session_fsm.cc
+  ${CMAKE_CURRENT_LIST_DIR}/speaker.cc
 )
 target_link_libraries(vipd_bgp_session
   PUBLIC vipd_bgp_codec vipd_common

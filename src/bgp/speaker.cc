@@ -1,0 +1,501 @@
+#include "bgp/speaker.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "bgp/as_path.h"
+#include "bgp/communities.h"
+
+namespace vipd::bgp {
+namespace {
+
+constexpr std::uint32_t kDefaultLocalPref = 100;  // RFC 4271 leaves it to policy; usual value
+
+std::uint32_t neededServers(const MinHealthy& minimum, std::uint32_t servers) {
+  std::uint64_t needed = minimum.value;
+  if (minimum.kind == MinHealthy::Kind::Percent) {
+    needed = (std::uint64_t{minimum.value} * servers + 99) / 100;
+  }
+  // A VIP with no server up is never healthy, whatever the percentage says.
+  return static_cast<std::uint32_t>(std::max<std::uint64_t>(needed, 1));
+}
+
+template <typename T>
+void appendUnique(std::vector<T>& to, const std::vector<T>& from) {
+  for (const T& value : from) {
+    if (std::ranges::find(to, value) == to.end()) {
+      to.push_back(value);
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view changeReasonName(ChangeReason reason) {
+  switch (reason) {
+    case ChangeReason::StartupHealthy:
+      return "startup-healthy";
+    case ChangeReason::Recovered:
+      return "recovered";
+    case ChangeReason::Unhealthy:
+      return "unhealthy";
+    case ChangeReason::PeerUp:
+      return "peer-up";
+    case ChangeReason::Drain:
+      return "drain";
+    case ChangeReason::Drained:
+      return "drained";
+    case ChangeReason::Undrain:
+      return "undrain";
+    case ChangeReason::Stop:
+      return "stop";
+    case ChangeReason::Removed:
+      return "removed";
+    case ChangeReason::Configured:
+      return "configured";
+  }
+  return "unknown";
+}
+
+std::string_view vipStateName(Speaker::VipState state) {
+  switch (state) {
+    case Speaker::VipState::Withdrawn:
+      return "withdrawn";
+    case Speaker::VipState::HoldDown:
+      return "hold-down";
+    case Speaker::VipState::Announced:
+      return "announced";
+    case Speaker::VipState::WithdrawDelay:
+      return "withdraw-delay";
+  }
+  return "unknown";
+}
+
+VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health) {
+  if (health.services.empty()) {
+    return {false, "no service reported"};
+  }
+
+  std::string failing;
+  std::size_t healthy_services = 0;
+  for (const ServiceHealth& service : health.services) {
+    const std::uint32_t needed = neededServers(policy.min_healthy, service.servers);
+    std::string why;
+    if (!service.programmed) {
+      why = "service=" + service.service + " not-programmed";
+    } else if (service.up_enabled < needed) {
+      why = "service=" + service.service + " up=" + std::to_string(service.up_enabled) +
+            " needed=" + std::to_string(needed) +
+            " short=" + std::to_string(needed - service.up_enabled);
+    } else {
+      ++healthy_services;
+      continue;
+    }
+    failing += failing.empty() ? why : ", " + why;
+  }
+
+  const bool healthy = policy.rule == HealthRule::EveryService
+                           ? healthy_services == health.services.size()
+                           : healthy_services > 0;
+  if (healthy) {
+    return {true, "healthy=" + std::to_string(healthy_services) + "/" +
+                      std::to_string(health.services.size())};
+  }
+  return {false, failing};
+}
+
+Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
+                 RouteAttributes global_attributes)
+    : settings_(std::move(settings)), global_(std::move(global_attributes)) {
+  for (VipPolicy& policy : vips) {
+    Vip vip;
+    vip.verdict = evaluateVip(policy, vip.health);
+    vip.detail = vip.verdict.detail;
+    std::string name = policy.name;
+    vip.policy = std::move(policy);
+    vips_.emplace(std::move(name), std::move(vip));
+  }
+}
+
+Speaker::Vip* Speaker::findVip(std::string_view name) {
+  const auto it = vips_.find(name);
+  return it == vips_.end() ? nullptr : &it->second;
+}
+
+std::optional<Speaker::VipState> Speaker::vipState(std::string_view vip) const {
+  const auto it = vips_.find(vip);
+  if (it == vips_.end()) {
+    return std::nullopt;
+  }
+  return it->second.state;
+}
+
+const PeerSettings* Speaker::peerSettings(std::string_view name) const {
+  for (const PeerSettings& peer : settings_.peers) {
+    if (peer.name == name) {
+      return &peer;
+    }
+  }
+  return nullptr;
+}
+
+// --- Health and time ---------------------------------------------------------------------
+
+std::vector<RouteChange> Speaker::setHealth(std::string_view name, const VipHealth& health,
+                                            TimePoint now) {
+  Vip* vip = findVip(name);
+  if (vip == nullptr) {
+    return {};
+  }
+  vip->health = health;
+  vip->verdict = evaluateVip(vip->policy, health);
+  if (!started_) {
+    vip->detail = vip->verdict.detail;
+    return {};
+  }
+  applyVerdict(*vip, now);
+  return sync(std::nullopt);
+}
+
+std::vector<RouteChange> Speaker::startupDone(TimePoint) {
+  if (started_) {
+    return {};
+  }
+  started_ = true;
+  for (auto& [name, vip] : vips_) {
+    // Start-up announces at once: there is nothing to flap from yet.
+    enter(vip, vip.verdict.healthy ? VipState::Announced : VipState::Withdrawn,
+          vip.verdict.healthy ? ChangeReason::StartupHealthy : ChangeReason::Unhealthy,
+          std::nullopt);
+  }
+  return sync(std::nullopt);
+}
+
+void Speaker::applyVerdict(Vip& vip, TimePoint now) {
+  const bool healthy = vip.verdict.healthy;
+  switch (vip.state) {
+    case VipState::Withdrawn:
+      if (healthy && settings_.hold_down.count() > 0) {
+        enter(vip, VipState::HoldDown, ChangeReason::Recovered, now + settings_.hold_down);
+      } else if (healthy) {
+        enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+      }
+      break;
+    case VipState::HoldDown:
+      if (!healthy) {
+        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+      }
+      break;
+    case VipState::Announced:
+      if (!healthy && settings_.withdraw_delay.count() > 0) {
+        enter(vip, VipState::WithdrawDelay, ChangeReason::Unhealthy,
+              now + settings_.withdraw_delay);
+      } else if (!healthy) {
+        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+      }
+      break;
+    case VipState::WithdrawDelay:
+      if (healthy) {
+        enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+      }
+      break;
+  }
+  vip.detail = vip.verdict.detail;
+}
+
+void Speaker::enter(Vip& vip, VipState state, ChangeReason reason,
+                    std::optional<TimePoint> deadline) {
+  vip.state = state;
+  vip.reason = reason;
+  vip.deadline = deadline;
+  vip.detail = vip.verdict.detail;
+}
+
+std::vector<RouteChange> Speaker::tick(TimePoint now) {
+  for (auto& [name, vip] : vips_) {
+    if (!vip.deadline || *vip.deadline > now) {
+      continue;
+    }
+    if (vip.state == VipState::HoldDown) {
+      enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+    } else if (vip.state == VipState::WithdrawDelay) {
+      enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+    }
+  }
+
+  if (mode_deadline_ && *mode_deadline_ <= now) {
+    mode_deadline_.reset();
+    const bool stopping = mode_ == Mode::Stopping;
+    mode_ = stopping ? Mode::Stopped : Mode::Drained;
+    return sync(stopping ? ChangeReason::Stop : ChangeReason::Drained);
+  }
+  return sync(std::nullopt);
+}
+
+std::optional<Speaker::TimePoint> Speaker::nextDeadline() const {
+  std::optional<TimePoint> next = mode_deadline_;
+  for (const auto& [name, vip] : vips_) {
+    if (vip.deadline && (!next || *vip.deadline < *next)) {
+      next = vip.deadline;
+    }
+  }
+  return next;
+}
+
+std::vector<RouteChange> Speaker::setVips(std::vector<VipPolicy> vips, TimePoint now) {
+  std::map<std::string, Vip, std::less<>> next;
+  for (VipPolicy& policy : vips) {
+    Vip vip;
+    if (Vip* old = findVip(policy.name)) {
+      vip = std::move(*old);
+    }
+    const bool changed = !(vip.policy == policy);
+    vip.policy = std::move(policy);
+    vip.verdict = evaluateVip(vip.policy, vip.health);
+    if (started_) {
+      applyVerdict(vip, now);
+    }
+    if (changed && (vip.state == VipState::Announced || vip.state == VipState::WithdrawDelay)) {
+      vip.reason = ChangeReason::Configured;
+    }
+    std::string name = vip.policy.name;
+    next.emplace(std::move(name), std::move(vip));
+  }
+  vips_ = std::move(next);
+  return sync(std::nullopt);
+}
+
+// --- Drain and stop ----------------------------------------------------------------------
+
+std::vector<RouteChange> Speaker::drain(TimePoint now) {
+  if (mode_ != Mode::Normal) {
+    return {};
+  }
+  mode_ = Mode::Draining;
+  mode_deadline_ = now + settings_.drain_time;
+  return sync(ChangeReason::Drain);
+}
+
+std::vector<RouteChange> Speaker::undrain(TimePoint) {
+  if (mode_ != Mode::Draining && mode_ != Mode::Drained) {
+    return {};
+  }
+  mode_ = Mode::Normal;
+  mode_deadline_.reset();
+  return sync(ChangeReason::Undrain);
+}
+
+std::vector<RouteChange> Speaker::stop(TimePoint now) {
+  if (mode_ == Mode::Stopping || mode_ == Mode::Stopped) {
+    return {};
+  }
+  if (settings_.graceful_restart.enabled) {
+    // RFC 4724: the peers keep our routes while we restart; withdrawing them defeats it.
+    mode_ = Mode::Stopped;
+    return {};
+  }
+  if (settings_.drain_on_stop && mode_ != Mode::Drained) {
+    mode_ = Mode::Stopping;
+    mode_deadline_ = now + settings_.drain_time;
+    return sync(ChangeReason::Drain);
+  }
+  mode_ = Mode::Stopped;
+  mode_deadline_.reset();
+  return sync(ChangeReason::Stop);
+}
+
+// --- Peers -------------------------------------------------------------------------------
+
+std::vector<RouteChange> Speaker::peerUp(std::string_view name, const PeerSession& session) {
+  Peer& peer = peers_[std::string(name)];
+  peer = Peer{session, {}, {}};
+  std::vector<RouteChange> out;
+  if (!(mode_ == Mode::Stopped && settings_.graceful_restart.enabled)) {
+    syncPeer(std::string(name), peer, ChangeReason::PeerUp, out);
+  }
+  return out;
+}
+
+void Speaker::peerDown(std::string_view name) {
+  if (const auto it = peers_.find(name); it != peers_.end()) {
+    peers_.erase(it);
+  }
+}
+
+std::vector<RouteChange> Speaker::table(std::string_view name) const {
+  std::vector<RouteChange> out;
+  const auto it = peers_.find(name);
+  if (it == peers_.end()) {
+    return out;
+  }
+  for (const auto& [prefix, attributes] : it->second.sent) {
+    out.push_back(RouteChange{std::string(name), it->second.sent_vip.at(prefix), prefix, true,
+                              attributes, ChangeReason::PeerUp, "route-refresh"});
+  }
+  return out;
+}
+
+// --- What each peer is told --------------------------------------------------------------
+
+bool Speaker::announcing(const Vip& vip) const {
+  const bool mode_announces =
+      mode_ == Mode::Normal || mode_ == Mode::Draining || mode_ == Mode::Stopping;
+  const bool state_announces =
+      vip.state == VipState::Announced || vip.state == VipState::WithdrawDelay;
+  return started_ && mode_announces && state_announces && vip.policy.announce;
+}
+
+Speaker::Table Speaker::desiredTable(const std::string& peer_name, const Peer& peer) const {
+  Table table;
+  const PeerSettings* settings = peerSettings(peer_name);
+  for (const auto& [name, vip] : vips_) {
+    const auto& wanted = vip.policy.peers;
+    if (!announcing(vip) ||
+        (!wanted.empty() && std::ranges::find(wanted, peer_name) == wanted.end())) {
+      continue;
+    }
+    for (const Prefix& prefix : vip.policy.prefixes) {
+      const bool negotiated = prefix.isV4() ? peer.session.ipv4_unicast : peer.session.ipv6_unicast;
+      if (!negotiated || table.contains(prefix)) {
+        continue;
+      }
+      if (auto attributes = attributesFor(vip, settings, peer, prefix)) {
+        table.emplace(prefix, std::pair{&vip, std::move(*attributes)});
+      }
+    }
+  }
+  return table;
+}
+
+std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
+                                                     const PeerSettings* peer_settings,
+                                                     const Peer& peer, const Prefix& prefix) const {
+  std::vector<const RouteAttributes*> layers{&global_};
+  if (peer_settings != nullptr) {
+    layers.push_back(&peer_settings->attributes);
+  }
+  layers.push_back(&vip.policy.attributes);
+
+  // Single values: the last layer that sets one wins; lists are joined.
+  std::vector<std::uint32_t> path;
+  std::uint32_t prepends = 0;
+  PathAttributes attributes;
+  std::optional<std::uint32_t> local_pref;
+  std::optional<IpAddress> next_hop;
+  for (const RouteAttributes* layer : layers) {
+    if (!layer->as_path.empty()) {
+      path = layer->as_path;
+    }
+    prepends = layer->prepend_local_as > 0 ? layer->prepend_local_as : prepends;
+    attributes.multi_exit_disc = layer->med ? layer->med : attributes.multi_exit_disc;
+    local_pref = layer->local_pref ? layer->local_pref : local_pref;
+    const auto& hop = prefix.isV4() ? layer->next_hop_ipv4 : layer->next_hop_ipv6;
+    next_hop = hop ? hop : next_hop;
+    appendUnique(attributes.communities, layer->communities);
+    appendUnique(attributes.large_communities, layer->large_communities);
+  }
+
+  // RFC 4271 5.1.3 and RFC 4760 3: without a configured one, our own address is the next hop.
+  if (!next_hop) {
+    next_hop = prefix.isV4() ? peer.session.local_ipv4 : peer.session.local_ipv6;
+  }
+  if (!next_hop) {
+    return std::nullopt;
+  }
+
+  // RFC 4271 5.1.2: towards an external peer the path starts with our AS; towards an
+  // internal one an originated route has none of ours.
+  const std::uint32_t local_as = settings_.local_as;
+  const bool internal = peer.session.internal;
+  if (internal) {
+    if (!path.empty() && path.front() == local_as) {
+      path.erase(path.begin());
+    }
+  } else {
+    if (path.empty() || path.front() != local_as) {
+      path.insert(path.begin(), local_as);
+    }
+    path.insert(path.begin(), prepends, local_as);
+  }
+  attributes.origin = Origin::Igp;
+  attributes.as_path = AsPath::sequence(std::move(path));
+
+  // RFC 8326 4: a draining route carries GRACEFUL_SHUTDOWN and, inside the AS, LOCAL_PREF 0.
+  const bool draining = mode_ == Mode::Draining || mode_ == Mode::Stopping;
+  if (draining) {
+    appendUnique(attributes.communities, std::vector<Community>{kGracefulShutdown});
+  }
+  if (internal) {
+    attributes.local_pref = draining ? 0 : local_pref.value_or(kDefaultLocalPref);
+  }
+
+  if (prefix.isV4()) {
+    attributes.next_hop = next_hop;
+  } else {
+    attributes.mp_reach = MpReach{Afi::Ipv6, Safi::Unicast, *next_hop, std::nullopt, {}};
+  }
+  return attributes;
+}
+
+std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
+  std::vector<RouteChange> out;
+  if (mode_ == Mode::Stopped && settings_.graceful_restart.enabled) {
+    return out;
+  }
+  for (auto& [name, peer] : peers_) {
+    syncPeer(name, peer, reason, out);
+  }
+  return out;
+}
+
+void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
+                       std::vector<RouteChange>& out) {
+  const Table desired = desiredTable(name, peer);
+  const auto because = [&](const Vip* vip) {
+    if (reason) {
+      return *reason;
+    }
+    return vip != nullptr ? vip->reason : ChangeReason::Removed;
+  };
+
+  // Withdrawals first, so that a peer never holds more than it should.
+  for (auto it = peer.sent.begin(); it != peer.sent.end();) {
+    if (desired.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    const std::string vip_name = peer.sent_vip[it->first];
+    const Vip* vip = findVip(vip_name);
+    RouteChange change{name,
+                       vip_name,
+                       it->first,
+                       false,
+                       {},
+                       because(vip),
+                       vip != nullptr ? vip->detail : std::string("removed")};
+    count(change);
+    out.push_back(std::move(change));
+    peer.sent_vip.erase(it->first);
+    it = peer.sent.erase(it);
+  }
+
+  for (const auto& [prefix, entry] : desired) {
+    const auto& [vip, attributes] = entry;
+    const auto sent = peer.sent.find(prefix);
+    if (sent != peer.sent.end() && sent->second == attributes) {
+      continue;
+    }
+    RouteChange change{name, vip->policy.name, prefix, true, attributes, because(vip), vip->detail};
+    count(change);
+    out.push_back(std::move(change));
+    peer.sent[prefix] = attributes;
+    peer.sent_vip[prefix] = vip->policy.name;
+  }
+}
+
+void Speaker::count(const RouteChange& change) {
+  ++(change.announce ? counters_.announced : counters_.withdrawn);
+  ++counters_.by_reason[change.reason];
+}
+
+}  // namespace vipd::bgp

@@ -1,0 +1,221 @@
+// Speaker: what each peer is told about each VIP, decided from the VIPs' health. Pure: no
+// sockets, no clock (each call takes `now`), no logging; every call returns the route
+// changes it decided, each with a typed reason and a detail that names the service that
+// fell below its minimum and by how much. The caller (bgp_service.h) logs, counts and sends
+// them. bgp knows nothing of servers: its input is VipHealth, a few numbers per service.
+//
+// A VIP is healthy when every service on it (HealthRule::AnyService: at least one) is
+// programmed in IPVS and has at least its minimum of servers up and enabled, a count or a
+// percentage of its servers, never fewer than one. Its life:
+//
+//   before startupDone()     nothing is announced, health is only recorded
+//   startupDone()            the healthy VIPs are announced at once, the others stay withdrawn
+//   healthy -> unhealthy     withdrawn, after withdraw_delay if one is set (a recovery
+//                            within the delay cancels it)
+//   unhealthy -> healthy     announced again after hold_down (anti-flap); falling ill again
+//                            within it cancels the announcement
+//
+// What a peer gets is a desired table (prefix -> attributes) computed from the VIPs, the
+// peer's settings and its session (internal or external, local addresses, families), and
+// compared with what it was sent: only the difference goes out. Attributes (RFC 4271 5.1):
+// ORIGIN IGP; AS_PATH the configured path with the local AS first towards external peers
+// (RFC 4271 5.1.2), without it towards internal ones; NEXT_HOP (or the MP_REACH_NLRI next
+// hop, RFC 4760) the configured one, else the session's local address of the family;
+// MULTI_EXIT_DISC; LOCAL_PREF towards internal peers only (RFC 4271 5.1.5); COMMUNITIES and
+// LARGE_COMMUNITY. A VIP's single values win over the peer's, which win over the global
+// ones; lists are joined, global first. A prefix with no next hop for a peer (an IPv4 VIP
+// over an IPv6 session without a configured IPv4 next hop) is not sent to it.
+//
+// Drain (RFC 8326): every announced VIP is re-announced with GRACEFUL_SHUTDOWN (and
+// LOCAL_PREF 0 towards internal peers) for drain_time, then withdrawn; sessions stay up;
+// undrain() announces normally again. stop(): with graceful restart (RFC 4724) nothing is
+// withdrawn and sessions may close at once; otherwise (after a drain, if drain_on_stop)
+// everything is withdrawn, then stopComplete() says the sessions may close.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bgp/path_attributes.h"
+#include "bgp/prefix.h"
+#include "bgp/settings.h"
+#include "common/ip_address.h"
+
+namespace vipd::bgp {
+
+// One service's health numbers, as the pool sees them.
+struct ServiceHealth {
+  std::string service;           // its name, for the reason of a withdrawal
+  std::uint32_t servers = 0;     // every server of the service
+  std::uint32_t up_enabled = 0;  // those up and enabled
+  bool programmed = false;       // its IPVS service and destinations are in the kernel
+
+  bool operator==(const ServiceHealth&) const = default;
+};
+
+struct VipHealth {
+  std::vector<ServiceHealth> services;
+
+  bool operator==(const VipHealth&) const = default;
+};
+
+struct MinHealthy {
+  enum class Kind : std::uint8_t { Count, Percent };
+  Kind kind = Kind::Count;
+  std::uint32_t value = 1;
+
+  bool operator==(const MinHealthy&) const = default;
+};
+
+enum class HealthRule : std::uint8_t { EveryService, AnyService };
+
+struct VipPolicy {
+  std::string name;              // the VIP as logged: its address, or the fwmark service
+  std::vector<Prefix> prefixes;  // the VIP's /32 or /128; a fwmark service's configured ones
+  HealthRule rule = HealthRule::EveryService;
+  MinHealthy min_healthy;
+  RouteAttributes attributes;      // this VIP's own
+  std::vector<std::string> peers;  // the peers (by name) told about it; empty: every peer
+  bool announce = true;            // false: never announced (PyBal's per-service bgp = no)
+
+  bool operator==(const VipPolicy&) const = default;
+};
+
+// What a peer's session is like, from the session once Established.
+struct PeerSession {
+  bool internal = false;
+  std::optional<IpAddress> local_ipv4;  // the session's local address of each family
+  std::optional<IpAddress> local_ipv6;
+  bool ipv4_unicast = true;  // negotiated families (RFC 4760)
+  bool ipv6_unicast = false;
+};
+
+enum class ChangeReason : std::uint8_t {
+  StartupHealthy,  // start-up done, the VIP is healthy
+  Recovered,       // healthy again for the whole hold-down
+  Unhealthy,       // a service fell below its minimum (after the withdraw delay)
+  PeerUp,          // a session came up: it gets every announced VIP
+  Drain,           // re-announced with GRACEFUL_SHUTDOWN
+  Drained,         // the drain time is over
+  Undrain,         // announced normally again
+  Stop,            // vipd is stopping
+  Removed,         // the VIP left the configuration
+  Configured,      // the configuration changed what is announced or how
+};
+// "startup-healthy", "recovered", "unhealthy", "peer-up", "drain", "drained", "undrain",
+// "stop", "removed", "configured".
+std::string_view changeReasonName(ChangeReason reason);
+
+struct RouteChange {
+  std::string peer;
+  std::string vip;
+  Prefix prefix;
+  bool announce = false;      // false: withdraw
+  PathAttributes attributes;  // with announce
+  ChangeReason reason = ChangeReason::Configured;
+  std::string detail;  // "service=web-https up=1 needed=2 short=1"
+};
+
+struct SpeakerCounters {
+  std::uint64_t announced = 0;
+  std::uint64_t withdrawn = 0;
+  std::map<ChangeReason, std::uint64_t> by_reason;
+};
+
+// The health evaluation of one VIP: healthy or not, and why.
+struct VipVerdict {
+  bool healthy = false;
+  std::string detail;
+};
+VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health);
+
+class Speaker {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  enum class VipState : std::uint8_t { Withdrawn, HoldDown, Announced, WithdrawDelay };
+  enum class Mode : std::uint8_t { Normal, Draining, Drained, Stopping, Stopped };
+
+  Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
+          RouteAttributes global_attributes = {});
+
+  // The health of a VIP changed (an unknown VIP is ignored).
+  std::vector<RouteChange> setHealth(std::string_view vip, const VipHealth& health, TimePoint now);
+  // The daemon's first IPVS reconcile is done and every service has its first verdicts.
+  std::vector<RouteChange> startupDone(TimePoint now);
+  // Reload: the VIPs now configured. New ones start withdrawn (and wait for their health);
+  // removed ones are withdrawn; changed attributes are re-announced.
+  std::vector<RouteChange> setVips(std::vector<VipPolicy> vips, TimePoint now);
+
+  // A peer's session is Established: it gets the whole announced table.
+  std::vector<RouteChange> peerUp(std::string_view peer, const PeerSession& session);
+  // A peer's session is down: it has nothing of ours any more.
+  void peerDown(std::string_view peer);
+  // Everything the peer was sent, as announcements: for a ROUTE-REFRESH (RFC 2918 3).
+  std::vector<RouteChange> table(std::string_view peer) const;
+
+  // Fires the hold-downs, withdraw delays and drain that are due.
+  std::vector<RouteChange> tick(TimePoint now);
+  // When tick() next has something to do.
+  std::optional<TimePoint> nextDeadline() const;
+
+  std::vector<RouteChange> drain(TimePoint now);
+  std::vector<RouteChange> undrain(TimePoint now);
+  std::vector<RouteChange> stop(TimePoint now);
+  // After stop(): the sessions may close (with Cease, or silently under graceful restart).
+  bool stopComplete() const { return mode_ == Mode::Stopped; }
+  bool closeSilently() const { return settings_.graceful_restart.enabled; }
+
+  Mode mode() const { return mode_; }
+  std::optional<VipState> vipState(std::string_view vip) const;
+  const SpeakerCounters& counters() const { return counters_; }
+
+ private:
+  struct Vip {
+    VipPolicy policy;
+    VipHealth health;
+    VipVerdict verdict;
+    VipState state = VipState::Withdrawn;
+    std::optional<TimePoint> deadline;  // of HoldDown and WithdrawDelay
+    ChangeReason reason = ChangeReason::Configured;
+    std::string detail;
+  };
+  struct Peer {
+    PeerSession session;
+    std::map<Prefix, PathAttributes> sent;
+    std::map<Prefix, std::string> sent_vip;
+  };
+  using Table = std::map<Prefix, std::pair<const Vip*, PathAttributes>>;
+
+  void applyVerdict(Vip& vip, TimePoint now);
+  void enter(Vip& vip, VipState state, ChangeReason reason, std::optional<TimePoint> deadline);
+  bool announcing(const Vip& vip) const;
+  Table desiredTable(const std::string& peer_name, const Peer& peer) const;
+  std::optional<PathAttributes> attributesFor(const Vip& vip, const PeerSettings* peer_settings,
+                                              const Peer& peer, const Prefix& prefix) const;
+  std::vector<RouteChange> sync(std::optional<ChangeReason> reason);
+  void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
+                std::vector<RouteChange>& out);
+  void count(const RouteChange& change);
+  const PeerSettings* peerSettings(std::string_view name) const;
+  Vip* findVip(std::string_view name);
+
+  SpeakerSettings settings_;
+  RouteAttributes global_;
+  std::map<std::string, Vip, std::less<>> vips_;
+  std::map<std::string, Peer, std::less<>> peers_;  // those with an Established session
+  bool started_ = false;
+  Mode mode_ = Mode::Normal;
+  std::optional<TimePoint> mode_deadline_;  // end of a drain
+  SpeakerCounters counters_;
+};
+
+std::string_view vipStateName(Speaker::VipState state);  // "withdrawn", "hold-down", ...
+
+}  // namespace vipd::bgp

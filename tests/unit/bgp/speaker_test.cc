@@ -1,0 +1,761 @@
+#include "bgp/speaker.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vipd::bgp {
+namespace {
+
+using namespace std::chrono_literals;
+using TimePoint = Speaker::TimePoint;
+
+constexpr std::uint32_t kLocalAs = 64512;
+const TimePoint kT0{};
+
+IpAddress ip(std::string_view text) {
+  return *IpAddress::parse(text);
+}
+Prefix prefix(std::string_view text) {
+  return *Prefix::parse(text);
+}
+
+SpeakerSettings speakerSettings() {
+  SpeakerSettings s;
+  s.local_as = kLocalAs;
+  s.hold_down = 10s;
+  s.withdraw_delay = 0s;
+  s.drain_time = 30s;
+  PeerSettings r1;
+  r1.name = "r1";
+  r1.address = ip("192.0.2.1");
+  PeerSettings r2;
+  r2.name = "r2";
+  r2.address = ip("192.0.2.2");
+  s.peers = {r1, r2};
+  return s;
+}
+
+VipPolicy vip(std::string name, std::vector<std::string> prefixes = {}) {
+  VipPolicy policy;
+  if (prefixes.empty()) {
+    prefixes.push_back(name);
+  }
+  policy.name = std::move(name);
+  for (const std::string& text : prefixes) {
+    policy.prefixes.push_back(prefix(text));
+  }
+  return policy;
+}
+
+ServiceHealth service(std::string name, std::uint32_t servers, std::uint32_t up,
+                      bool programmed = true) {
+  return ServiceHealth{std::move(name), servers, up, programmed};
+}
+
+VipHealth healthy() {
+  return VipHealth{{service("web", 3, 3)}};
+}
+VipHealth unhealthy() {
+  return VipHealth{{service("web", 3, 0)}};
+}
+
+PeerSession external() {
+  PeerSession session;
+  session.local_ipv4 = ip("192.0.2.100");
+  session.local_ipv6 = ip("2001:db8::100");
+  session.ipv4_unicast = true;
+  session.ipv6_unicast = true;
+  return session;
+}
+
+PeerSession internal() {
+  PeerSession session = external();
+  session.internal = true;
+  return session;
+}
+
+// Only the announcements (true) and withdrawals (false) of a list, as "peer prefix".
+std::vector<std::string> summary(const std::vector<RouteChange>& changes) {
+  std::vector<std::string> out;
+  for (const RouteChange& change : changes) {
+    out.push_back(std::string(change.announce ? "+" : "-") + change.peer + " " +
+                  change.prefix.toString());
+  }
+  return out;
+}
+
+class SpeakerTest : public testing::Test {
+ protected:
+  // A started speaker with one healthy VIP and r1 up.
+  void startWith(std::vector<VipPolicy> vips, SpeakerSettings s = speakerSettings()) {
+    speaker_.emplace(std::move(s), std::move(vips), RouteAttributes{});
+    for (const auto& [name, policy] : names_) {
+      speaker_->setHealth(name, policy, kT0);
+    }
+    speaker_->peerUp("r1", external());
+    speaker_->startupDone(kT0);
+  }
+
+  std::optional<Speaker> speaker_;
+  std::map<std::string, VipHealth> names_;
+};
+
+// --- Start-up ---------------------------------------------------------------------------
+
+TEST_F(SpeakerTest, NothingIsAnnouncedBeforeStartupIsDone) {
+  Speaker speaker(speakerSettings(), {vip("198.18.0.1")});
+  EXPECT_TRUE(speaker.setHealth("198.18.0.1", healthy(), kT0).empty());
+  EXPECT_TRUE(speaker.peerUp("r1", external()).empty());
+  EXPECT_TRUE(speaker.tick(kT0 + 100s).empty());
+
+  const auto changes = speaker.startupDone(kT0 + 100s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::StartupHealthy);
+}
+
+TEST_F(SpeakerTest, StartupAnnouncesOnlyTheHealthyVips) {
+  Speaker speaker(speakerSettings(), {vip("198.18.0.1"), vip("198.18.0.2")});
+  speaker.setHealth("198.18.0.1", healthy(), kT0);
+  speaker.setHealth("198.18.0.2", unhealthy(), kT0);
+  speaker.peerUp("r1", external());
+  EXPECT_EQ(summary(speaker.startupDone(kT0)), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(speaker.vipState("198.18.0.2"), Speaker::VipState::Withdrawn);
+}
+
+TEST_F(SpeakerTest, VipWithoutHealthIsNotAnnounced) {
+  Speaker speaker(speakerSettings(), {vip("198.18.0.1")});
+  speaker.peerUp("r1", external());
+  EXPECT_TRUE(speaker.startupDone(kT0).empty());
+}
+
+// --- Health -----------------------------------------------------------------------------
+
+struct VerdictCase {
+  std::string name;
+  HealthRule rule;
+  MinHealthy minimum;
+  VipHealth health;
+  bool healthy;
+  std::string detail;
+};
+
+class VipVerdictTest : public testing::TestWithParam<VerdictCase> {};
+
+TEST_P(VipVerdictTest, DecidesHealthAndSaysWhy) {
+  const VerdictCase& c = GetParam();
+  VipPolicy policy = vip("198.18.0.1");
+  policy.rule = c.rule;
+  policy.min_healthy = c.minimum;
+  const VipVerdict verdict = evaluateVip(policy, c.health);
+  EXPECT_EQ(verdict.healthy, c.healthy);
+  EXPECT_EQ(verdict.detail, c.detail);
+}
+
+using Kind = MinHealthy::Kind;
+INSTANTIATE_TEST_SUITE_P(
+    Table, VipVerdictTest,
+    testing::Values(
+        VerdictCase{"OneUpIsEnoughByDefault",
+                    HealthRule::EveryService,
+                    {},
+                    {{service("web", 3, 1)}},
+                    true,
+                    "healthy=1/1"},
+        VerdictCase{"NoneUp",
+                    HealthRule::EveryService,
+                    {},
+                    {{service("web", 3, 0)}},
+                    false,
+                    "service=web up=0 needed=1 short=1"},
+        VerdictCase{"CountBelowMinimum",
+                    HealthRule::EveryService,
+                    {Kind::Count, 3},
+                    {{service("web", 5, 2)}},
+                    false,
+                    "service=web up=2 needed=3 short=1"},
+        VerdictCase{"PercentRoundsUp",
+                    HealthRule::EveryService,
+                    {Kind::Percent, 50},
+                    {{service("web", 3, 1)}},
+                    false,
+                    "service=web up=1 needed=2 short=1"},
+        VerdictCase{"PercentMet",
+                    HealthRule::EveryService,
+                    {Kind::Percent, 50},
+                    {{service("web", 4, 2)}},
+                    true,
+                    "healthy=1/1"},
+        VerdictCase{"PercentOfNothingStillNeedsOne",
+                    HealthRule::EveryService,
+                    {Kind::Percent, 50},
+                    {{service("web", 0, 0)}},
+                    false,
+                    "service=web up=0 needed=1 short=1"},
+        VerdictCase{"NotProgrammed",
+                    HealthRule::EveryService,
+                    {},
+                    {{service("web", 3, 3, false)}},
+                    false,
+                    "service=web not-programmed"},
+        VerdictCase{"EveryServiceOneDown",
+                    HealthRule::EveryService,
+                    {},
+                    {{service("http", 2, 2), service("https", 2, 0)}},
+                    false,
+                    "service=https up=0 needed=1 short=1"},
+        VerdictCase{"AnyServiceOneDown",
+                    HealthRule::AnyService,
+                    {},
+                    {{service("http", 2, 2), service("https", 2, 0)}},
+                    true,
+                    "healthy=1/2"},
+        VerdictCase{"AnyServiceAllDown",
+                    HealthRule::AnyService,
+                    {},
+                    {{service("http", 2, 0), service("https", 2, 0, false)}},
+                    false,
+                    "service=http up=0 needed=1 short=1, service=https not-programmed"},
+        VerdictCase{"NoServices", HealthRule::EveryService, {}, {}, false, "no service reported"}),
+    [](const auto& param_info) { return param_info.param.name; });
+
+TEST_F(SpeakerTest, UnhealthyVipIsWithdrawnWithTheFailingService) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  const auto changes = speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Unhealthy);
+  EXPECT_EQ(changes[0].detail, "service=web up=0 needed=1 short=1");
+}
+
+TEST_F(SpeakerTest, RecoveredVipWaitsTheHoldDown) {
+  names_ = {{"198.18.0.1", unhealthy()}};
+  startWith({vip("198.18.0.1")});
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", healthy(), kT0 + 5s).empty());
+  EXPECT_EQ(speaker_->vipState("198.18.0.1"), Speaker::VipState::HoldDown);
+  EXPECT_EQ(speaker_->nextDeadline(), kT0 + 15s);
+  EXPECT_TRUE(speaker_->tick(kT0 + 14s).empty());
+
+  const auto changes = speaker_->tick(kT0 + 15s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Recovered);
+}
+
+TEST_F(SpeakerTest, FlapDuringTheHoldDownCancelsTheAnnouncement) {
+  names_ = {{"198.18.0.1", unhealthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 5s);
+  speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 8s);
+  EXPECT_TRUE(speaker_->tick(kT0 + 20s).empty());
+  EXPECT_EQ(speaker_->vipState("198.18.0.1"), Speaker::VipState::Withdrawn);
+  EXPECT_FALSE(speaker_->nextDeadline());
+}
+
+TEST_F(SpeakerTest, WithdrawDelayWaitsBeforeWithdrawing) {
+  SpeakerSettings s = speakerSettings();
+  s.withdraw_delay = 3s;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")}, s);
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s).empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 3s).empty());
+  EXPECT_EQ(summary(speaker_->tick(kT0 + 4s)), (std::vector<std::string>{"-r1 198.18.0.1/32"}));
+}
+
+TEST_F(SpeakerTest, RecoveryWithinTheWithdrawDelaySendsNothing) {
+  SpeakerSettings s = speakerSettings();
+  s.withdraw_delay = 3s;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")}, s);
+  speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s);
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", healthy(), kT0 + 2s).empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 10s).empty());
+  EXPECT_EQ(speaker_->vipState("198.18.0.1"), Speaker::VipState::Announced);
+}
+
+TEST_F(SpeakerTest, FwmarkVipAnnouncesEveryConfiguredPrefix) {
+  names_ = {{"fwmark-42", healthy()}};
+  startWith({vip("fwmark-42", {"198.18.1.0/24", "2001:db8:1::/48"})});
+  speaker_->peerUp("r2", external());
+  EXPECT_EQ(summary(speaker_->setHealth("fwmark-42", unhealthy(), kT0)),
+            (std::vector<std::string>{"-r1 198.18.1.0/24", "-r1 2001:db8:1::/48",
+                                      "-r2 198.18.1.0/24", "-r2 2001:db8:1::/48"}));
+}
+
+// --- Peers ------------------------------------------------------------------------------
+
+TEST_F(SpeakerTest, PeerUpGetsTheWholeAnnouncedTable) {
+  names_ = {{"198.18.0.1", healthy()}, {"2001:db8::1", healthy()}};
+  startWith({vip("198.18.0.1"), vip("2001:db8::1")});
+  const auto changes = speaker_->peerUp("r2", external());
+  EXPECT_EQ(summary(changes),
+            (std::vector<std::string>{"+r2 198.18.0.1/32", "+r2 2001:db8::1/128"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::PeerUp);
+}
+
+TEST_F(SpeakerTest, PeerDownThenUpIsSentEverythingAgain) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->peerDown("r1");
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", unhealthy(), kT0).empty());
+  speaker_->setHealth("198.18.0.1", healthy(), kT0);
+  speaker_->tick(kT0 + 10s);
+  EXPECT_EQ(summary(speaker_->peerUp("r1", external())),
+            (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+}
+
+TEST_F(SpeakerTest, FamilyNotNegotiatedIsNotSent) {
+  names_ = {{"198.18.0.1", healthy()}, {"2001:db8::1", healthy()}};
+  startWith({vip("198.18.0.1"), vip("2001:db8::1")});
+  PeerSession v4_only = external();
+  v4_only.ipv6_unicast = false;
+  EXPECT_EQ(summary(speaker_->peerUp("r2", v4_only)),
+            (std::vector<std::string>{"+r2 198.18.0.1/32"}));
+}
+
+TEST_F(SpeakerTest, VipLimitedToSomePeersIsNotSentToOthers) {
+  VipPolicy only_r2 = vip("198.18.0.1");
+  only_r2.peers = {"r2"};
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({only_r2});
+  EXPECT_TRUE(speaker_->table("r1").empty());
+  EXPECT_EQ(summary(speaker_->peerUp("r2", external())),
+            (std::vector<std::string>{"+r2 198.18.0.1/32"}));
+}
+
+TEST_F(SpeakerTest, VipNotToBeAnnouncedNeverIs) {
+  VipPolicy silent = vip("198.18.0.1");
+  silent.announce = false;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({silent});
+  EXPECT_TRUE(speaker_->table("r1").empty());
+}
+
+TEST_F(SpeakerTest, IpVipWithoutNextHopForTheFamilyIsSkipped) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  PeerSession v6_session = external();
+  v6_session.local_ipv4.reset();
+  EXPECT_TRUE(speaker_->peerUp("r2", v6_session).empty());
+}
+
+TEST_F(SpeakerTest, TableIsWhatThePeerWasSent) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  const auto table = speaker_->table("r1");
+  ASSERT_EQ(table.size(), 1u);
+  EXPECT_TRUE(table[0].announce);
+  EXPECT_EQ(table[0].vip, "198.18.0.1");
+}
+
+// --- Attributes -------------------------------------------------------------------------
+
+struct AttributeCase {
+  std::string name;
+  RouteAttributes global;
+  RouteAttributes peer;
+  RouteAttributes vip;
+  bool internal;
+  std::string prefix;
+  // What the route must carry.
+  std::vector<std::uint32_t> as_path;
+  std::optional<std::uint32_t> med;
+  std::optional<std::uint32_t> local_pref;
+  std::vector<Community> communities;
+  std::vector<LargeCommunity> large;
+  std::string next_hop;
+};
+
+class SpeakerAttributes : public testing::TestWithParam<AttributeCase> {};
+
+TEST_P(SpeakerAttributes, RouteCarriesExactlyTheConfiguredAttributes) {
+  const AttributeCase& c = GetParam();
+  SpeakerSettings s = speakerSettings();
+  s.peers[0].attributes = c.peer;
+  VipPolicy policy = vip(c.prefix.substr(0, c.prefix.find('/')), {c.prefix});
+  policy.attributes = c.vip;
+  Speaker speaker(s, {policy}, c.global);
+  speaker.setHealth(policy.name, healthy(), kT0);
+  speaker.startupDone(kT0);
+
+  const auto changes = speaker.peerUp("r1", c.internal ? internal() : external());
+  ASSERT_EQ(changes.size(), 1u);
+  const PathAttributes& a = changes[0].attributes;
+  EXPECT_EQ(a.origin, Origin::Igp);
+  EXPECT_EQ(a.as_path, AsPath::sequence(c.as_path));
+  EXPECT_EQ(a.multi_exit_disc, c.med);
+  EXPECT_EQ(a.local_pref, c.local_pref);
+  EXPECT_EQ(a.communities, c.communities);
+  EXPECT_EQ(a.large_communities, c.large);
+  if (prefix(c.prefix).isV4()) {
+    ASSERT_TRUE(a.next_hop);
+    EXPECT_EQ(a.next_hop->toString(), c.next_hop);
+    EXPECT_FALSE(a.mp_reach);
+  } else {
+    ASSERT_TRUE(a.mp_reach);
+    EXPECT_EQ(a.mp_reach->next_hop.toString(), c.next_hop);
+    EXPECT_FALSE(a.next_hop);
+  }
+}
+
+RouteAttributes withMed(std::uint32_t med) {
+  RouteAttributes a;
+  a.med = med;
+  return a;
+}
+
+RouteAttributes withPath(std::vector<std::uint32_t> path, std::uint32_t prepends = 0) {
+  RouteAttributes a;
+  a.as_path = std::move(path);
+  a.prepend_local_as = prepends;
+  return a;
+}
+
+RouteAttributes withCommunities(std::vector<Community> communities,
+                                std::vector<LargeCommunity> large = {}) {
+  RouteAttributes a;
+  a.communities = std::move(communities);
+  a.large_communities = std::move(large);
+  return a;
+}
+
+RouteAttributes withNextHops(std::string v4, std::string v6) {
+  RouteAttributes a;
+  a.next_hop_ipv4 = ip(v4);
+  a.next_hop_ipv6 = ip(v6);
+  return a;
+}
+
+RouteAttributes withLocalPref(std::uint32_t local_pref) {
+  RouteAttributes a;
+  a.local_pref = local_pref;
+  return a;
+}
+
+const Community kC1 = Community::of(64512, 1);
+const Community kC2 = Community::of(64512, 2);
+const LargeCommunity kL1{4200000001, 1, 1};
+
+INSTANTIATE_TEST_SUITE_P(Table, SpeakerAttributes,
+                         testing::Values(AttributeCase{"ExternalDefaults",
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"ExternalIpv6UsesMpReach",
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "2001:db8::1/128",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "2001:db8::100"},
+                                         AttributeCase{"InternalDefaults",
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       true,
+                                                       "198.18.0.1/32",
+                                                       {},
+                                                       {},
+                                                       100,
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"GlobalMed",
+                                                       withMed(5),
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       5,
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"PeerMedOverGlobal",
+                                                       withMed(5),
+                                                       withMed(7),
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       7,
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"VipMedOverPeer",
+                                                       withMed(5),
+                                                       withMed(7),
+                                                       withMed(9),
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       9,
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"ConfiguredPathGetsLocalAsFirst",
+                                                       withPath({64600, 64601}),
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs, 64600, 64601},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"ConfiguredPathStartingWithLocalAs",
+                                                       withPath({kLocalAs, 64600}),
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs, 64600},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"PrependLocalAs",
+                                                       {},
+                                                       withPath({}, 2),
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs, kLocalAs, kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"InternalDropsLocalAsFromPath",
+                                                       withPath({kLocalAs, 64600}),
+                                                       {},
+                                                       {},
+                                                       true,
+                                                       "198.18.0.1/32",
+                                                       {64600},
+                                                       {},
+                                                       100,
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"InternalLocalPref",
+                                                       {},
+                                                       withLocalPref(200),
+                                                       {},
+                                                       true,
+                                                       "198.18.0.1/32",
+                                                       {},
+                                                       {},
+                                                       200,
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"ExternalNeverGetsLocalPref",
+                                                       {},
+                                                       withLocalPref(200),
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"CommunitiesJoined",
+                                                       withCommunities({kC1}),
+                                                       {},
+                                                       withCommunities({kC2, kC1}),
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {kC1, kC2},
+                                                       {},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"LargeCommunities",
+                                                       {},
+                                                       withCommunities({}, {kL1}),
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {kL1},
+                                                       "192.0.2.100"},
+                                         AttributeCase{"ConfiguredNextHopIpv4",
+                                                       withNextHops("198.51.100.1", "2001:db8::9"),
+                                                       {},
+                                                       {},
+                                                       false,
+                                                       "198.18.0.1/32",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "198.51.100.1"},
+                                         AttributeCase{"ConfiguredNextHopIpv6",
+                                                       {},
+                                                       withNextHops("198.51.100.1", "2001:db8::9"),
+                                                       {},
+                                                       false,
+                                                       "2001:db8::1/128",
+                                                       {kLocalAs},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       {},
+                                                       "2001:db8::9"}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+// --- Drain and stop ---------------------------------------------------------------------
+
+TEST_F(SpeakerTest, DrainReannouncesWithGracefulShutdownThenWithdraws) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->peerUp("r2", internal());
+
+  const auto drain = speaker_->drain(kT0 + 1s);
+  ASSERT_EQ(summary(drain), (std::vector<std::string>{"+r1 198.18.0.1/32", "+r2 198.18.0.1/32"}));
+  EXPECT_EQ(drain[0].reason, ChangeReason::Drain);
+  EXPECT_EQ(drain[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_FALSE(drain[0].attributes.local_pref);
+  EXPECT_EQ(drain[1].attributes.local_pref, 0u);
+
+  EXPECT_EQ(speaker_->nextDeadline(), kT0 + 31s);
+  EXPECT_TRUE(speaker_->tick(kT0 + 30s).empty());
+  const auto drained = speaker_->tick(kT0 + 31s);
+  EXPECT_EQ(summary(drained), (std::vector<std::string>{"-r1 198.18.0.1/32", "-r2 198.18.0.1/32"}));
+  EXPECT_EQ(drained[0].reason, ChangeReason::Drained);
+  EXPECT_EQ(speaker_->mode(), Speaker::Mode::Drained);
+}
+
+TEST_F(SpeakerTest, UndrainAnnouncesNormallyAgain) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->drain(kT0);
+  speaker_->tick(kT0 + 30s);
+  const auto changes = speaker_->undrain(kT0 + 40s);
+  ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Undrain);
+  EXPECT_TRUE(changes[0].attributes.communities.empty());
+}
+
+TEST_F(SpeakerTest, UndrainDuringTheDrainRestoresTheAttributes) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->drain(kT0);
+  const auto changes = speaker_->undrain(kT0 + 5s);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_TRUE(changes[0].attributes.communities.empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 60s).empty());
+}
+
+TEST_F(SpeakerTest, DrainedVipsStayWithdrawnWhateverTheirHealth) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->drain(kT0);
+  speaker_->tick(kT0 + 30s);
+  speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 31s);
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", healthy(), kT0 + 32s).empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 60s).empty());
+}
+
+TEST_F(SpeakerTest, StopWithGracefulRestartWithdrawsNothing) {
+  SpeakerSettings s = speakerSettings();
+  s.graceful_restart.enabled = true;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")}, s);
+  EXPECT_TRUE(speaker_->stop(kT0).empty());
+  EXPECT_TRUE(speaker_->stopComplete());
+  EXPECT_TRUE(speaker_->closeSilently());
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", unhealthy(), kT0).empty());
+}
+
+TEST_F(SpeakerTest, StopWithdrawsEverything) {
+  names_ = {{"198.18.0.1", healthy()}, {"198.18.0.2", healthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  const auto changes = speaker_->stop(kT0);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.1/32", "-r1 198.18.0.2/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Stop);
+  EXPECT_TRUE(speaker_->stopComplete());
+  EXPECT_FALSE(speaker_->closeSilently());
+}
+
+TEST_F(SpeakerTest, StopDrainsFirstWhenAsked) {
+  SpeakerSettings s = speakerSettings();
+  s.drain_on_stop = true;
+  s.drain_time = 5s;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")}, s);
+  const auto drain = speaker_->stop(kT0);
+  ASSERT_EQ(drain.size(), 1u);
+  EXPECT_EQ(drain[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_FALSE(speaker_->stopComplete());
+  const auto withdrawn = speaker_->tick(kT0 + 5s);
+  EXPECT_EQ(summary(withdrawn), (std::vector<std::string>{"-r1 198.18.0.1/32"}));
+  EXPECT_EQ(withdrawn[0].reason, ChangeReason::Stop);
+  EXPECT_TRUE(speaker_->stopComplete());
+}
+
+// --- Reload and counters ----------------------------------------------------------------
+
+TEST_F(SpeakerTest, ReloadWithdrawsRemovedVipsAndReannouncesChangedOnes) {
+  names_ = {{"198.18.0.1", healthy()}, {"198.18.0.2", healthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  VipPolicy changed = vip("198.18.0.1");
+  changed.attributes.med = 50;
+  const auto changes = speaker_->setVips({changed}, kT0 + 1s);
+  ASSERT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.2/32", "+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Removed);
+  EXPECT_EQ(changes[1].reason, ChangeReason::Configured);
+  EXPECT_EQ(changes[1].attributes.multi_exit_disc, 50u);
+}
+
+TEST_F(SpeakerTest, NewVipOnReloadWaitsForItsHealth) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  EXPECT_TRUE(speaker_->setVips({vip("198.18.0.1"), vip("198.18.0.3")}, kT0).empty());
+  speaker_->setHealth("198.18.0.3", healthy(), kT0 + 1s);
+  EXPECT_EQ(summary(speaker_->tick(kT0 + 11s)), (std::vector<std::string>{"+r1 198.18.0.3/32"}));
+}
+
+TEST_F(SpeakerTest, CountersCountEveryChangeByReason) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s);
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 2s);
+  speaker_->tick(kT0 + 12s);
+  const SpeakerCounters& counters = speaker_->counters();
+  EXPECT_EQ(counters.announced, 2u);
+  EXPECT_EQ(counters.withdrawn, 1u);
+  EXPECT_EQ(counters.by_reason.at(ChangeReason::StartupHealthy), 1u);
+  EXPECT_EQ(counters.by_reason.at(ChangeReason::Unhealthy), 1u);
+  EXPECT_EQ(counters.by_reason.at(ChangeReason::Recovered), 1u);
+}
+
+}  // namespace
+}  // namespace vipd::bgp
