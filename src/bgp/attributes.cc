@@ -684,6 +684,8 @@ std::optional<DecodeError> decodeAttributes(std::span<const std::uint8_t> field,
   if (!context.four_octet_as) {
     mergeFourOctetAttributes(state);
   }
+  // The order encoding writes them in (RFC 4271 5), so that they round-trip.
+  std::ranges::stable_sort(out.unknown, {}, &RawAttribute::type);
   return worst;
 }
 

@@ -95,7 +95,7 @@ struct PathAttributes {
   std::vector<LargeCommunity> large_communities;  // empty: no LARGE_COMMUNITY attribute
   std::optional<MpReach> mp_reach;
   std::optional<MpUnreach> mp_unreach;
-  std::vector<RawAttribute> unknown;  // in the order received
+  std::vector<RawAttribute> unknown;  // by type code
 
   bool operator==(const PathAttributes&) const = default;
 };

@@ -251,6 +251,8 @@ class SessionFsm {
   FsmOutput handle(const FsmEvent& event);
 
   SessionState state() const;
+  // The state of one connection: Idle when there is none past Connect.
+  SessionState connectionState(Connection connection) const { return slot(connection).state; }
   // The connection that is Established, if one is.
   std::optional<Connection> establishedConnection() const;
   const std::optional<Negotiated>& negotiated() const { return negotiated_; }

@@ -65,6 +65,16 @@ inline std::vector<std::uint8_t> message(MessageType type, std::string_view body
   return message(type, hex(body_hex));
 }
 
+std::string toHex(const std::vector<std::uint8_t>& bytes);
+
+// An attribute in hex: flags and type as given ("800e"), then the length of value (one
+// octet), then value.
+inline std::string attribute(std::string_view flags_and_type, std::string_view value) {
+  const std::size_t length = hex(value).size();
+  return std::string(flags_and_type) + toHex({static_cast<std::uint8_t>(length)}) +
+         std::string(value);
+}
+
 inline std::string toHex(const std::vector<std::uint8_t>& bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string text;
