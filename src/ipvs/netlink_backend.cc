@@ -160,7 +160,7 @@ Reply readReply(nlmsghdr* header) {
     }
     return reply;
   }
-  if (header->nlmsg_type < NLMSG_MIN_TYPE || genlmsg_valid_hdr(header, 0) != 0) {
+  if (header->nlmsg_type < NLMSG_MIN_TYPE || genlmsg_valid_hdr(header, 0) == 0) {
     return reply;
   }
 
