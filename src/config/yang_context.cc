@@ -30,7 +30,10 @@ YangContext::YangContext() {
   ly_log_options(LY_LOSTORE);
 
   ly_ctx* raw = nullptr;
-  const std::uint16_t options = LY_CTX_NO_YANGLIBRARY | LY_CTX_DISABLE_SEARCHDIRS;
+  // The parsed nodes stay reachable (lysc_node::priv) for their type names, which the
+  // diagnostics and the reference use to say "an IPv4 address" instead of a pattern.
+  const std::uint16_t options =
+      LY_CTX_NO_YANGLIBRARY | LY_CTX_DISABLE_SEARCHDIRS | LY_CTX_SET_PRIV_PARSED;
   if (ly_ctx_new(nullptr, options, &raw) != LY_SUCCESS) {
     abortWithLibyangError(raw, "context");
   }

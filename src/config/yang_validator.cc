@@ -52,33 +52,6 @@ ErrorLocation parseLocation(const char* raw) {
   return location;
 }
 
-// The first sentence of a description, on one line, starting in lower case.
-std::string firstSentence(const char* description) {
-  std::string text;
-  bool space = false;
-  for (const char* c = description == nullptr ? "" : description; *c != '\0'; ++c) {
-    if (*c == ' ' || *c == '\n' || *c == '\t') {
-      space = !text.empty();
-      continue;
-    }
-    if (space) {
-      text += ' ';
-      space = false;
-    }
-    text += *c;
-  }
-  if (const std::size_t end = text.find(". "); end != std::string::npos) {
-    text.resize(end);
-  }
-  if (!text.empty() && text.back() == '.') {
-    text.pop_back();
-  }
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z' && !(text.size() > 1 && text[1] < 'a')) {
-    text[0] = static_cast<char>(text[0] - 'A' + 'a');
-  }
-  return text;
-}
-
 template <typename T>
 std::uint64_t arrayCount(const T* array) {
   return array == nullptr ? 0 : LY_ARRAY_COUNT(array);
@@ -106,12 +79,33 @@ std::string rangeText(const lysc_range* range, NumberKind kind, std::uint8_t fra
   return {};
 }
 
-std::string describeType(const lysc_type* type, const lysc_node* node);
+// The words for vipd's and ietf-inet-types' named types, where the structure says too little.
+std::optional<std::string> namedType(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"inet:ip-address-no-zone", "an IPv4 or IPv6 address"},
+      {"inet:ipv4-address-no-zone", "an IPv4 address"},
+      {"inet:ipv6-address-no-zone", "an IPv6 address"},
+      {"host", "a host name or a numeric IPv4 or IPv6 address"},
+      {"seconds",
+       "seconds: a whole number in 0..86400, or a string with up to three decimals "
+       "such as \"0.5\""},
+  };
+  for (const auto& [type_name, words] : kNames) {
+    if (type_name == name) {
+      return std::string(words);
+    }
+  }
+  return std::nullopt;
+}
 
-std::string describeUnion(const lysc_type_union* type, const lysc_node* node) {
+std::string describeType(const lysc_type* type, const lysp_type* parsed);
+
+std::string describeUnion(const lysc_type_union* type, const lysp_type* parsed) {
+  const std::uint64_t count = arrayCount(type->types);
+  const bool parsed_members = parsed != nullptr && arrayCount(parsed->types) == count;
   std::vector<std::string> pieces;
-  for (std::uint64_t i = 0; i < arrayCount(type->types); ++i) {
-    std::string piece = describeType(type->types[i], node);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::string piece = describeType(type->types[i], parsed_members ? &parsed->types[i] : nullptr);
     if (std::find(pieces.begin(), pieces.end(), piece) == pieces.end()) {
       pieces.push_back(std::move(piece));
     }
@@ -123,7 +117,24 @@ std::string describeUnion(const lysc_type_union* type, const lysc_node* node) {
   return text;
 }
 
-std::string describeType(const lysc_type* type, const lysc_node* node) {
+std::string describeString(const lysc_type_str* type) {
+  std::string text = "text";
+  if (type->length != nullptr && arrayCount(type->length->parts) > 0) {
+    text += fmt::format(" of {}..{} characters", type->length->parts[0].min_u64,
+                        type->length->parts[0].max_u64);
+  }
+  for (std::uint64_t i = 0; i < arrayCount(type->patterns); ++i) {
+    text += fmt::format(" matching `{}`", type->patterns[i]->expr);
+  }
+  return text;
+}
+
+std::string describeType(const lysc_type* type, const lysp_type* parsed) {
+  if (parsed != nullptr && parsed->name != nullptr) {
+    if (auto words = namedType(parsed->name)) {
+      return *words;
+    }
+  }
   switch (type->basetype) {
     case LY_TYPE_BOOL:
       return "true or false";
@@ -153,10 +164,25 @@ std::string describeType(const lysc_type* type, const lysc_node* node) {
              rangeText(decimal->range, NumberKind::Decimal, decimal->fraction_digits);
     }
     case LY_TYPE_UNION:
-      return describeUnion(reinterpret_cast<const lysc_type_union*>(type), node);
+      return describeUnion(reinterpret_cast<const lysc_type_union*>(type), parsed);
+    case LY_TYPE_STRING:
+      return describeString(reinterpret_cast<const lysc_type_str*>(type));
     default:
-      return firstSentence(node->dsc);
+      return "a value";
   }
+}
+
+// The compiled and the parsed type of a leaf or leaf-list.
+std::pair<const lysc_type*, const lysp_type*> typesOf(const lysc_node* node) {
+  const auto* parsed_node = static_cast<const lysp_node*>(node->priv);
+  if (node->nodetype == LYS_LEAF) {
+    const auto* parsed = reinterpret_cast<const lysp_node_leaf*>(parsed_node);
+    return {reinterpret_cast<const lysc_node_leaf*>(node)->type,
+            parsed == nullptr ? nullptr : &parsed->type};
+  }
+  const auto* parsed = reinterpret_cast<const lysp_node_leaflist*>(parsed_node);
+  return {reinterpret_cast<const lysc_node_leaflist*>(node)->type,
+          parsed == nullptr ? nullptr : &parsed->type};
 }
 
 // What the schema expects at a node, for the end of an error message.
@@ -165,10 +191,8 @@ std::string expectationAt(const lysc_node* node) {
     return {};
   }
   if (node->nodetype & (LYS_LEAF | LYS_LEAFLIST)) {
-    const lysc_type* type = node->nodetype == LYS_LEAF
-                                ? reinterpret_cast<const lysc_node_leaf*>(node)->type
-                                : reinterpret_cast<const lysc_node_leaflist*>(node)->type;
-    return "expected " + describeType(type, node);
+    const auto [type, parsed] = typesOf(node);
+    return "expected " + describeType(type, parsed);
   }
   std::string names;
   for (const lysc_node* child = lys_getnext(nullptr, node, nullptr, 0); child != nullptr;
@@ -439,6 +463,12 @@ std::expected<DataTree, Diagnostics> validateConfig(const ValidationInput& input
     return std::unexpected(std::move(whole.error()));
   }
   return std::unexpected(std::move(errors));
+}
+
+std::string describeLeafType(const lysc_node* node) {
+  const std::string expectation = expectationAt(node);
+  constexpr std::string_view kPrefix = "expected ";
+  return expectation.rfind(kPrefix, 0) == 0 ? expectation.substr(kPrefix.size()) : expectation;
 }
 
 std::string schemaPathOf(std::string_view data_path) {

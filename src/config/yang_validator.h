@@ -4,6 +4,8 @@
 // than one at once, a failed document is validated again one service at a time.
 #pragma once
 
+#include <libyang/libyang.h>
+
 #include <boost/json/value.hpp>
 #include <expected>
 #include <string>
@@ -25,6 +27,10 @@ struct ValidationInput {
 
 // The validated tree with every default made explicit, or all the errors found.
 std::expected<DataTree, Diagnostics> validateConfig(const ValidationInput& input);
+
+// What a leaf or leaf-list takes, in words ("one of: rr, wrr, ...", "a whole number in
+// 1..65535"), as the diagnostics and the configuration reference say it.
+std::string describeLeafType(const lysc_node* node);
 
 // A schema path for a data path: the predicates dropped
 // ("/vipd:config/service[name='a']/port" -> "/vipd:config/service/port").

@@ -3,8 +3,10 @@
 #include <string>
 #include <vector>
 
+#include "config/config_reference.h"
 #include "config/loader.h"
 #include "config/yang_context.h"
+#include "test_files.h"
 
 namespace vipd::config {
 namespace {
@@ -83,6 +85,22 @@ TEST(YangSchema, AllowsOnlyTheParameterContainerOfTheMonitorsKind) {
     ASSERT_NE(when, nullptr) << path;
     ASSERT_EQ(LY_ARRAY_COUNT(when), 1U) << path;
   }
+}
+
+TEST(YangSchema, CommittedReferenceIsUpToDate) {
+  const std::string committed =
+      testing::readFile(testing::sourceDir() / "docs" / "configuration-reference.md");
+  EXPECT_EQ(committed, configurationReference())
+      << "docs/configuration-reference.md is out of date: run scripts/gen-config-reference";
+}
+
+TEST(YangSchema, ReferenceListsEveryLeafWithItsDefault) {
+  const std::string reference = configurationReference();
+  EXPECT_NE(reference.find("| `control-socket` |"), std::string::npos);
+  EXPECT_NE(reference.find("| `depool-threshold` | a decimal number written as a JSON string"),
+            std::string::npos);
+  EXPECT_NE(reference.find("`vipd:config/service[]/monitor[]/http`"), std::string::npos);
+  EXPECT_NE(reference.find("Present only when `../kind = 'http'`"), std::string::npos);
 }
 
 }  // namespace
