@@ -6,6 +6,7 @@
 #include "monitor/idle_connection_probe.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_base.h"
+#include "monitor/run_command_probe.h"
 #include "monitor/tcp_probe.h"
 #include "monitor/udp_probe.h"
 
@@ -39,6 +40,9 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
                                         std::get<config::DnsParams>(config.params));
     case config::MonitorKind::Udp:
       return std::make_unique<UdpProbe>(io, target.address, target.port, config);
+    case config::MonitorKind::RunCommand:
+      return std::make_unique<RunCommandProbe>(io, target, config.name,
+                                               std::get<config::RunCommandParams>(config.params));
     default:
       return nullptr;
   }

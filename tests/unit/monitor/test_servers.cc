@@ -54,7 +54,7 @@ config::MonitorConfig testConfig(config::MonitorKind kind, config::MonitorParams
   config.name = "test";
   config.kind = kind;
   config.interval = std::chrono::milliseconds(20);
-  config.timeout = std::chrono::milliseconds(500);
+  config.timeout = std::chrono::seconds(5);
   config.jitter = 0;
   config.params = std::move(params);
   return config;
@@ -437,11 +437,33 @@ Bytes dnsReply(const Bytes& query, DnsServer::Mode mode, bool over_tcp) {
 
 struct DnsServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io_in, Mode mode_in)
-      : io(io_in),
-        socket(io_in, udp::endpoint(asio::ip::address_v4::loopback(), 0)),
-        acceptor(io_in,
-                 tcp::endpoint(asio::ip::address_v4::loopback(), socket.local_endpoint().port())),
-        mode(mode_in) {}
+      : io(io_in), socket(io_in), acceptor(io_in), mode(mode_in) {
+    // UDP picks the port; TCP may find that number taken, so a few picks are tried.
+    for (int attempt = 0; attempt < 20 && !acceptor.is_open(); ++attempt) {
+      boost::system::error_code ignored;
+      socket.close(ignored);
+      socket.open(udp::v4());
+      socket.bind(udp::endpoint(asio::ip::address_v4::loopback(), 0));
+      tryListen(socket.local_endpoint().port());
+    }
+    if (!acceptor.is_open()) {
+      throw std::runtime_error("dns test server: no port free for both UDP and TCP");
+    }
+  }
+
+  void tryListen(std::uint16_t port) {
+    boost::system::error_code error;
+    acceptor.open(tcp::v4(), error);
+    acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+    acceptor.bind(tcp::endpoint(asio::ip::address_v4::loopback(), port), error);
+    if (!error) {
+      acceptor.listen(asio::socket_base::max_listen_connections, error);
+    }
+    if (error) {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+    }
+  }
 
   void receive() {
     buffer.resize(4096);

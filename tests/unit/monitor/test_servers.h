@@ -38,7 +38,8 @@ struct Watched {
 std::unique_ptr<Watched> watch(boost::asio::io_context& io, const config::MonitorConfig& config,
                                std::uint16_t port, const std::string& address = "127.0.0.1");
 
-// A config with millisecond timings for tests: interval 20 ms, timeout 500 ms, no jitter.
+// A config for tests: interval 20 ms, no jitter, and a timeout of 5 s that only a stuck check
+// reaches (tests of the timeout set their own).
 config::MonitorConfig testConfig(config::MonitorKind kind, config::MonitorParams params);
 
 // A TCP port on 127.0.0.1 with nothing listening (bound once, then closed): connects to it
