@@ -1,0 +1,623 @@
+#include "bgp/session.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio.hpp>
+#include <map>
+#include <utility>
+
+#include "bgp/asio_address.h"
+#include "bgp/codec.h"
+#include "bgp/framing.h"
+#include "bgp/socket_options.h"
+#include "common/log.h"
+
+namespace vipd::bgp {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+constexpr std::size_t kReadChunk = 16384;
+
+std::size_t prefixCount(const Update& update) {
+  std::size_t count = update.nlri.size();
+  if (update.attributes.mp_reach) {
+    count += update.attributes.mp_reach->nlri.size();
+  }
+  return count;
+}
+
+}  // namespace
+
+class Session::Impl {
+ public:
+  Impl(Session& owner, asio::io_context& io, FsmSettings settings, Callbacks callbacks)
+      : owner_(owner),
+        io_(io),
+        fsm_(std::move(settings)),
+        callbacks_(std::move(callbacks)),
+        name_(fsm_.settings().peer.name.empty() ? fsm_.settings().peer.address.toString()
+                                                : fsm_.settings().peer.name),
+        log_(vipd::log::get("bgp")),
+        since_(std::chrono::system_clock::now()) {}
+
+  ~Impl() {
+    for (auto& conn : conns_) {
+      closeNow(conn);
+    }
+    for (const ConnPtr& conn : std::vector<ConnPtr>(closing_)) {
+      closeNow(conn);
+    }
+    for (auto& [id, timer] : timers_) {
+      timer->cancel();
+    }
+  }
+
+  const std::string& name() const { return name_; }
+  const PeerSettings& peer() const { return fsm_.settings().peer; }
+
+  void start() { feed(StartEvent{}); }
+  void stop(std::optional<Notification> notification) { feed(StopEvent{std::move(notification)}); }
+  void adoptIncoming(int fd);
+  void sendRoutes(std::span<const Announcement> announcements, std::span<const Prefix> withdrawals);
+  void sendEndOfRib();
+  bool established() const { return fsm_.establishedConnection().has_value(); }
+  std::optional<PeerSession> peerSession() const;
+  SessionStatus status() const;
+
+ private:
+  struct Conn {
+    Conn(asio::io_context& io, Connection r) : role(r), socket(io) {}
+    Connection role;
+    tcp::socket socket;
+    std::vector<std::uint8_t> in;
+    std::vector<std::uint8_t> pending;  // queued, not yet being written
+    std::vector<std::uint8_t> writing;  // being written
+    bool write_in_progress = false;
+    bool flush_posted = false;
+    bool closing = false;  // close once the writes are out
+    CodecContext context;
+  };
+  using ConnPtr = std::shared_ptr<Conn>;
+
+  void feed(const FsmEvent& event);
+  void execute(const FsmAction& action);
+  void connect();
+  std::expected<void, std::string> prepare(tcp::socket& socket, bool v6);
+  void startReading(const ConnPtr& conn);
+  void processInput(const ConnPtr& conn);
+  bool handleMessage(const ConnPtr& conn, std::expected<Message, DecodeError> message);
+  void queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes);
+  void flush(const ConnPtr& conn);
+  void close(Connection role);
+  void closeGently(ConnPtr conn);
+  void closeNow(const ConnPtr& conn);
+  void armTimer(TimerId id, Seconds after);
+  void cancelTimer(TimerId id);
+  bool current(const ConnPtr& conn) const {
+    return conn == conns_[static_cast<std::size_t>(conn->role)];
+  }
+  ConnPtr& slot(Connection role) { return conns_[static_cast<std::size_t>(role)]; }
+  template <typename F>
+  auto guarded(F&& f) {
+    return [weak = std::weak_ptr<int>(alive_), f = std::forward<F>(f)](auto&&... args) mutable {
+      if (!weak.expired()) {
+        f(std::forward<decltype(args)>(args)...);
+      }
+    };
+  }
+
+  Session& owner_;
+  asio::io_context& io_;
+  SessionFsm fsm_;
+  Callbacks callbacks_;
+  std::string name_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+
+  std::array<ConnPtr, 2> conns_;
+  std::vector<ConnPtr> closing_;
+  ConnPtr offered_;  // an accepted connection the FSM is deciding on
+  std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;
+  std::map<TimerId, std::uint64_t> timer_generation_;
+
+  std::chrono::system_clock::time_point since_;
+  FsmReason last_reason_ = FsmReason::Started;
+  SessionCounters counters_;
+};
+
+// --- The FSM's events and actions ---------------------------------------------------------
+
+void Session::Impl::feed(const FsmEvent& event) {
+  FsmOutput out = fsm_.handle(event);
+  if (out.transition) {
+    const FsmTransition& t = *out.transition;
+    since_ = std::chrono::system_clock::now();
+    last_reason_ = t.reason;
+    log_->info("session state changed peer={} from={} to={} reason={}", name_,
+               sessionStateName(t.from), sessionStateName(t.to), fsmReasonName(t.reason));
+  }
+  for (const FsmAction& action : out.actions) {
+    execute(action);
+  }
+  // An accepted connection the FSM neither took nor refused explicitly is not wanted.
+  if (offered_) {
+    closeNow(offered_);
+    offered_.reset();
+  }
+}
+
+void Session::Impl::execute(const FsmAction& action) {
+  if (std::holds_alternative<ConnectAction>(action)) {
+    connect();
+  } else if (const auto* open = std::get_if<SendOpenAction>(&action)) {
+    if (open->connection == Connection::Incoming && offered_) {
+      slot(Connection::Incoming) = std::exchange(offered_, nullptr);
+      startReading(slot(Connection::Incoming));
+    }
+    std::vector<std::uint8_t> bytes;
+    if (auto encoded = encodeOpen(open->open, bytes); !encoded) {
+      log_->error("open not encodable peer={} error={}", name_, encoded.error().reason);
+      return;
+    }
+    queue(slot(open->connection), std::move(bytes));
+  } else if (const auto* keepalive = std::get_if<SendKeepaliveAction>(&action)) {
+    std::vector<std::uint8_t> bytes;
+    encodeKeepalive(bytes);
+    queue(slot(keepalive->connection), std::move(bytes));
+  } else if (const auto* notify = std::get_if<SendNotificationAction>(&action)) {
+    const ConnPtr& conn = slot(notify->connection);
+    std::vector<std::uint8_t> bytes;
+    if (conn && encodeNotification(notify->notification, conn->context, bytes)) {
+      ++counters_.notifications_sent;
+      log_->warn("notification sent peer={} connection={} error={} detail=\"{}\"", name_,
+                 connectionName(notify->connection), notify->notification.name(),
+                 fsm_.lastError() ? fsm_.lastError()->detail : "");
+      queue(conn, std::move(bytes));
+    }
+  } else if (const auto* close_action = std::get_if<CloseAction>(&action)) {
+    close(close_action->connection);
+  } else if (const auto* refuse = std::get_if<RefuseAction>(&action)) {
+    ++counters_.connections_refused;
+    log_->info("incoming connection refused peer={} state={}", name_,
+               sessionStateName(fsm_.state()));
+    if (offered_ && refuse->notification) {
+      std::vector<std::uint8_t> bytes;
+      if (encodeNotification(*refuse->notification, offered_->context, bytes)) {
+        queue(offered_, std::move(bytes));
+      }
+      closeGently(std::exchange(offered_, nullptr));
+    }
+  } else if (const auto* start_timer = std::get_if<StartTimerAction>(&action)) {
+    armTimer(start_timer->timer, start_timer->after);
+  } else if (const auto* stop_timer = std::get_if<StopTimerAction>(&action)) {
+    cancelTimer(stop_timer->timer);
+  } else if (std::holds_alternative<SessionUpAction>(action)) {
+    ++counters_.established_count;
+    if (callbacks_.established) {
+      callbacks_.established(owner_);
+    }
+  } else if (const auto* down = std::get_if<SessionDownAction>(&action)) {
+    if (callbacks_.down) {
+      callbacks_.down(owner_, down->reason);
+    }
+  } else if (std::holds_alternative<RouteRefreshAction>(action)) {
+    if (callbacks_.route_refresh) {
+      callbacks_.route_refresh(owner_);
+    }
+  }
+}
+
+// --- Connections ------------------------------------------------------------------------
+
+std::expected<void, std::string> Session::Impl::prepare(tcp::socket& socket, bool v6) {
+  const PeerSettings& p = peer();
+  const int fd = socket.native_handle();
+  if (!p.md5_password.empty()) {
+    if (auto set = setMd5Key(fd, v6, p.address, p.md5_password); !set) {
+      return set;
+    }
+  }
+  if (p.ttl_security_hops > 0) {
+    return setTtlSecurity(fd, v6, p.ttl_security_hops);
+  }
+  if (p.ttl) {
+    return setTtl(fd, v6, *p.ttl);
+  }
+  return {};
+}
+
+void Session::Impl::connect() {
+  const PeerSettings& p = peer();
+  auto conn = std::make_shared<Conn>(io_, Connection::Outgoing);
+  slot(Connection::Outgoing) = conn;
+  const bool v6 = p.address.isV6();
+
+  boost::system::error_code ec;
+  conn->socket.open(v6 ? tcp::v6() : tcp::v4(), ec);
+  std::expected<void, std::string> ready;
+  if (ec) {
+    ready = std::unexpected("socket: " + ec.message());
+  } else {
+    ready = prepare(conn->socket, v6);
+  }
+  if (ready && (p.local_address || p.local_port != 0)) {
+    const IpAddress local =
+        p.local_address.value_or(v6 ? *IpAddress::parse("::") : *IpAddress::parse("0.0.0.0"));
+    conn->socket.set_option(asio::socket_base::reuse_address(true), ec);
+    conn->socket.bind(tcp::endpoint(toAsio(local), p.local_port), ec);
+    if (ec) {
+      ready = std::unexpected("bind " + local.withPort(p.local_port) + ": " + ec.message());
+    }
+  }
+  if (!ready) {
+    log_->error("connect failed peer={} error=\"{}\"", name_, ready.error());
+    asio::post(io_, guarded([this, conn] {
+                 if (current(conn)) {
+                   slot(Connection::Outgoing).reset();
+                   feed(TcpConnectFailedEvent{});
+                 }
+               }));
+    return;
+  }
+
+  log_->debug("connecting peer={} address={}", name_, p.address.withPort(p.port));
+  conn->socket.async_connect(tcp::endpoint(toAsio(p.address), p.port),
+                             guarded([this, conn](const boost::system::error_code& error) {
+                               if (!current(conn)) {
+                                 return;
+                               }
+                               if (error) {
+                                 log_->debug("connect failed peer={} error=\"{}\"", name_,
+                                             error.message());
+                                 closeNow(conn);
+                                 slot(Connection::Outgoing).reset();
+                                 feed(TcpConnectFailedEvent{});
+                                 return;
+                               }
+                               feed(TcpConnectedEvent{});
+                               if (current(conn)) {
+                                 startReading(conn);
+                               }
+                             }));
+}
+
+void Session::Impl::adoptIncoming(int fd) {
+  auto conn = std::make_shared<Conn>(io_, Connection::Incoming);
+  sockaddr_storage local{};
+  socklen_t length = sizeof local;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
+  const bool v6 = local.ss_family == AF_INET6;
+  boost::system::error_code ec;
+  conn->socket.assign(v6 ? tcp::v6() : tcp::v4(), fd, ec);
+  if (ec) {
+    ::close(fd);
+    return;
+  }
+  // The MD5 key was the listener's; the TTL options apply from now on.
+  const PeerSettings& p = peer();
+  if (p.ttl_security_hops > 0) {
+    if (auto set = setTtlSecurity(fd, v6, p.ttl_security_hops); !set) {
+      log_->warn("ttl security not set peer={} error=\"{}\"", name_, set.error());
+    }
+  } else if (p.ttl) {
+    (void)setTtl(fd, v6, *p.ttl);
+  }
+  offered_ = conn;
+  feed(TcpAcceptedEvent{});
+}
+
+void Session::Impl::close(Connection role) {
+  ConnPtr conn = std::exchange(slot(role), nullptr);
+  if (conn) {
+    closeGently(std::move(conn));
+  }
+}
+
+// Lets queued bytes (a NOTIFICATION) go out first.
+void Session::Impl::closeGently(ConnPtr conn) {
+  if (conn->pending.empty() && !conn->write_in_progress) {
+    closeNow(conn);
+    return;
+  }
+  conn->closing = true;
+  closing_.push_back(std::move(conn));
+}
+
+void Session::Impl::closeNow(const ConnPtr& conn) {
+  if (!conn) {
+    return;
+  }
+  boost::system::error_code ignored;
+  conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+  conn->socket.close(ignored);
+  std::erase(closing_, conn);
+}
+
+// --- Reading ----------------------------------------------------------------------------
+
+void Session::Impl::startReading(const ConnPtr& conn) {
+  const std::size_t used = conn->in.size();
+  conn->in.resize(used + kReadChunk);
+  conn->socket.async_read_some(
+      asio::buffer(conn->in.data() + used, kReadChunk),
+      guarded([this, conn, used](const boost::system::error_code& error, std::size_t n) {
+        conn->in.resize(used + n);
+        if (!current(conn)) {
+          return;
+        }
+        if (error) {
+          log_->info("connection closed peer={} connection={} error=\"{}\"", name_,
+                     connectionName(conn->role), error.message());
+          feed(TcpClosedEvent{conn->role});
+          return;
+        }
+        processInput(conn);
+      }));
+}
+
+void Session::Impl::processInput(const ConnPtr& conn) {
+  std::size_t offset = 0;
+  while (current(conn)) {
+    const auto rest = std::span<const std::uint8_t>(conn->in).subspan(offset);
+    const auto needed = nextMessageSize(rest, conn->context);
+    if (!needed) {
+      handleMessage(conn, std::unexpected(needed.error()));
+      return;
+    }
+    if (rest.size() < *needed) {
+      break;
+    }
+    offset += *needed;
+    if (!handleMessage(conn, decode(rest.first(*needed), conn->context))) {
+      return;
+    }
+  }
+  if (!current(conn)) {
+    return;
+  }
+  conn->in.erase(conn->in.begin(), conn->in.begin() + static_cast<std::ptrdiff_t>(offset));
+  startReading(conn);
+}
+
+// Returns whether to go on reading this connection.
+bool Session::Impl::handleMessage(const ConnPtr& conn,
+                                  std::expected<Message, DecodeError> message) {
+  ++counters_.messages_received;
+  const Connection role = conn->role;
+  if (!message) {
+    const DecodeError& error = message.error();
+    if (error.fatal()) {
+      feed(MessageErrorEvent{role, error.notification, error.toString()});
+      return false;
+    }
+    // RFC 7606: the session stays; vipd keeps no received route, so either action is a drop.
+    ++counters_.updates_received;
+    ++counters_.updates_malformed;
+    log_->warn("malformed update peer={} error=\"{}\"", name_, error.toString());
+    feed(UpdateReceivedEvent{role});
+    return current(conn);
+  }
+
+  if (auto* open = std::get_if<Open>(&*message)) {
+    feed(OpenReceivedEvent{role, std::move(*open)});
+    if (current(conn) && fsm_.connectionState(role) == SessionState::OpenConfirm) {
+      conn->context = fsm_.negotiated()->codec;
+    }
+  } else if (const auto* update = std::get_if<Update>(&*message)) {
+    ++counters_.updates_received;
+    counters_.prefixes_received += prefixCount(*update);
+    feed(UpdateReceivedEvent{role});
+  } else if (const auto* notification = std::get_if<Notification>(&*message)) {
+    ++counters_.notifications_received;
+    const auto text = notification->shutdownCommunication();
+    log_->warn("notification received peer={} error={} message=\"{}\"", name_, notification->name(),
+               text.value_or(""));
+    feed(NotificationReceivedEvent{role, *notification});
+  } else if (std::holds_alternative<Keepalive>(*message)) {
+    feed(KeepaliveReceivedEvent{role});
+  } else if (const auto* refresh = std::get_if<RouteRefresh>(&*message)) {
+    // RFC 2918 4: a family the session did not negotiate is ignored.
+    if (conn->context.carries(refresh->family)) {
+      feed(RouteRefreshReceivedEvent{role});
+    }
+  }
+  return current(conn);
+}
+
+// --- Writing ----------------------------------------------------------------------------
+
+void Session::Impl::queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes) {
+  if (!conn) {
+    return;
+  }
+  ++counters_.messages_sent;
+  conn->pending.insert(conn->pending.end(), bytes.begin(), bytes.end());
+  if (conn->write_in_progress || conn->flush_posted) {
+    return;
+  }
+  // One write for everything queued in this turn of the loop.
+  conn->flush_posted = true;
+  asio::post(io_, guarded([this, conn] {
+               conn->flush_posted = false;
+               flush(conn);
+             }));
+}
+
+void Session::Impl::flush(const ConnPtr& conn) {
+  if (conn->pending.empty()) {
+    if (conn->closing) {
+      closeNow(conn);
+    }
+    return;
+  }
+  conn->writing.swap(conn->pending);
+  conn->pending.clear();
+  conn->write_in_progress = true;
+  asio::async_write(conn->socket, asio::buffer(conn->writing),
+                    guarded([this, conn](const boost::system::error_code& error, std::size_t) {
+                      conn->write_in_progress = false;
+                      conn->writing.clear();
+                      if (error) {
+                        if (conn->closing) {
+                          closeNow(conn);
+                        } else if (current(conn)) {
+                          feed(TcpClosedEvent{conn->role});
+                        }
+                        return;
+                      }
+                      flush(conn);
+                    }));
+}
+
+void Session::Impl::sendRoutes(std::span<const Announcement> announcements,
+                               std::span<const Prefix> withdrawals) {
+  const auto connection = fsm_.establishedConnection();
+  if (!connection) {
+    return;
+  }
+  const ConnPtr& conn = slot(*connection);
+  std::vector<std::uint8_t> bytes;
+  const auto updates = encodeUpdates(announcements, withdrawals, conn->context, bytes);
+  if (!updates) {
+    log_->error("updates not encodable peer={} error=\"{}\"", name_, updates.error().reason);
+    return;
+  }
+  counters_.updates_sent += *updates;
+  for (const Announcement& announcement : announcements) {
+    counters_.prefixes_announced += announcement.prefixes.size();
+  }
+  counters_.prefixes_withdrawn += withdrawals.size();
+  queue(conn, std::move(bytes));
+}
+
+void Session::Impl::sendEndOfRib() {
+  const auto connection = fsm_.establishedConnection();
+  if (!connection) {
+    return;
+  }
+  // RFC 4724 2: recommended after the initial table, graceful restart or not.
+  const ConnPtr& conn = slot(*connection);
+  std::vector<std::uint8_t> bytes;
+  UpdatePacker packer(conn->context, bytes);
+  for (const Afi afi : {Afi::Ipv4, Afi::Ipv6}) {
+    if (conn->context.carries(afi)) {
+      packer.endOfRib(afi);
+    }
+  }
+  counters_.updates_sent += packer.messages();
+  queue(conn, std::move(bytes));
+}
+
+// --- Timers -----------------------------------------------------------------------------
+
+void Session::Impl::armTimer(TimerId id, Seconds after) {
+  auto& timer = timers_[id];
+  if (!timer) {
+    timer = std::make_unique<asio::steady_timer>(io_);
+  }
+  const std::uint64_t generation = ++timer_generation_[id];
+  timer->expires_after(after);
+  timer->async_wait(guarded([this, id, generation](const boost::system::error_code& error) {
+    if (error || timer_generation_[id] != generation) {
+      return;
+    }
+    feed(TimerExpiredEvent{id});
+  }));
+}
+
+void Session::Impl::cancelTimer(TimerId id) {
+  ++timer_generation_[id];
+  if (const auto it = timers_.find(id); it != timers_.end()) {
+    it->second->cancel();
+  }
+}
+
+// --- Status -----------------------------------------------------------------------------
+
+std::optional<PeerSession> Session::Impl::peerSession() const {
+  const auto connection = fsm_.establishedConnection();
+  if (!connection || !fsm_.negotiated()) {
+    return std::nullopt;
+  }
+  PeerSession session;
+  session.internal = fsm_.internal();
+  session.ipv4_unicast = fsm_.negotiated()->codec.ipv4_unicast;
+  session.ipv6_unicast = fsm_.negotiated()->codec.ipv6_unicast;
+  boost::system::error_code ec;
+  const auto local = conns_[static_cast<std::size_t>(*connection)]->socket.local_endpoint(ec);
+  if (!ec) {
+    const IpAddress address = fromAsio(local.address());
+    (address.isV4() ? session.local_ipv4 : session.local_ipv6) = address;
+  }
+  return session;
+}
+
+SessionStatus Session::Impl::status() const {
+  SessionStatus status;
+  status.name = name_;
+  status.state = fsm_.state();
+  status.since = since_;
+  status.last_reason = last_reason_;
+  status.negotiated = fsm_.negotiated();
+  status.last_error = fsm_.lastError();
+  status.counters = counters_;
+  if (const auto connection = fsm_.establishedConnection()) {
+    boost::system::error_code ec;
+    const auto& socket = conns_[static_cast<std::size_t>(*connection)]->socket;
+    const auto local = socket.local_endpoint(ec);
+    if (!ec) {
+      status.local_address = fromAsio(local.address());
+      status.local_port = local.port();
+    }
+    const auto remote = socket.remote_endpoint(ec);
+    if (!ec) {
+      status.remote_port = remote.port();
+    }
+  }
+  return status;
+}
+
+// --- Session ----------------------------------------------------------------------------
+
+Session::Session(asio::io_context& io, FsmSettings settings, Callbacks callbacks)
+    : impl_(std::make_unique<Impl>(*this, io, std::move(settings), std::move(callbacks))) {}
+
+Session::~Session() = default;
+
+const std::string& Session::name() const {
+  return impl_->name();
+}
+const PeerSettings& Session::peer() const {
+  return impl_->peer();
+}
+void Session::start() {
+  impl_->start();
+}
+void Session::stop(std::optional<Notification> notification) {
+  impl_->stop(std::move(notification));
+}
+void Session::adoptIncoming(int fd) {
+  impl_->adoptIncoming(fd);
+}
+void Session::sendRoutes(std::span<const Announcement> announcements,
+                         std::span<const Prefix> withdrawals) {
+  impl_->sendRoutes(announcements, withdrawals);
+}
+void Session::sendEndOfRib() {
+  impl_->sendEndOfRib();
+}
+bool Session::established() const {
+  return impl_->established();
+}
+std::optional<PeerSession> Session::peerSession() const {
+  return impl_->peerSession();
+}
+SessionStatus Session::status() const {
+  return impl_->status();
+}
+
+}  // namespace vipd::bgp
