@@ -1,8 +1,11 @@
 // makeMonitor and verdictName (monitor.h): the only place that knows every kind.
+#include <cstdlib>
 #include <utility>
 
+#include "common/log.h"
 #include "monitor/dns_probe.h"
 #include "monitor/http_probe.h"
+#include "monitor/icmp_probe.h"
 #include "monitor/idle_connection_probe.h"
 #include "monitor/monitor.h"
 #include "monitor/monitor_base.h"
@@ -43,9 +46,13 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
     case config::MonitorKind::RunCommand:
       return std::make_unique<RunCommandProbe>(io, target, config.name,
                                                std::get<config::RunCommandParams>(config.params));
-    default:
-      return nullptr;
+    case config::MonitorKind::Icmp:
+      return std::make_unique<IcmpProbe>(io, target.address,
+                                         std::get<config::IcmpParams>(config.params));
+    case config::MonitorKind::IdleConnection:
+      break;
   }
+  return nullptr;
 }
 
 }  // namespace
@@ -53,6 +60,14 @@ std::unique_ptr<Probe> makeProbe(boost::asio::io_context& io, const config::Moni
 std::unique_ptr<Monitor> makeMonitor(boost::asio::io_context& io,
                                      const config::MonitorConfig& config, Target target,
                                      Monitor::Listener listener) {
+  // MonitorParams lists its alternatives in MonitorKind's order; the loader pairs them.
+  if (config.params.index() != static_cast<std::size_t>(config.kind)) {
+    log::get("monitor")->critical(
+        "monitor parameters do not match the kind service={} server={} monitor={}", target.service,
+        target.host, config.name);
+    std::abort();
+  }
+
   if (config.kind == config::MonitorKind::IdleConnection) {
     auto probe = std::make_unique<IdleConnectionProbe>(io, target.address, target.port, config);
     return std::make_unique<MonitorBase>(io, config, std::move(target), std::move(listener),
