@@ -457,6 +457,13 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
     }
     return vip != nullptr ? vip->reason : ChangeReason::Removed;
   };
+  // A change for the whole speaker (drain, stop, a new peer) is not about the VIP's health.
+  const auto detailOf = [&](const Vip* vip) {
+    if (reason || vip == nullptr) {
+      return std::string(changeReasonName(because(vip)));
+    }
+    return vip->detail;
+  };
 
   // Withdrawals first, so that a peer never holds more than it should.
   for (auto it = peer.sent.begin(); it != peer.sent.end();) {
@@ -466,13 +473,7 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
     }
     const std::string vip_name = peer.sent_vip[it->first];
     const Vip* vip = findVip(vip_name);
-    RouteChange change{name,
-                       vip_name,
-                       it->first,
-                       false,
-                       {},
-                       because(vip),
-                       vip != nullptr ? vip->detail : std::string("removed")};
+    RouteChange change{name, vip_name, it->first, false, {}, because(vip), detailOf(vip)};
     count(change);
     out.push_back(std::move(change));
     peer.sent_vip.erase(it->first);
@@ -485,7 +486,8 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
     if (sent != peer.sent.end() && sent->second == attributes) {
       continue;
     }
-    RouteChange change{name, vip->policy.name, prefix, true, attributes, because(vip), vip->detail};
+    RouteChange change{name,       vip->policy.name, prefix,       true,
+                       attributes, because(vip),     detailOf(vip)};
     count(change);
     out.push_back(std::move(change));
     peer.sent[prefix] = attributes;

@@ -1,0 +1,511 @@
+#!/usr/bin/env python3
+"""vipd's BGP speaker against a real BGP implementation.
+
+bgp_interop.py --driver PATH --peer bird|frr --scenario NAME
+
+The test starts the peer (its configuration written to a temporary folder) and bgp_driver,
+scripts health changes on the driver's stdin and watches the routes arrive at the peer
+through the peer's own CLI. BIRD runs on loopback; FRR runs in two network namespaces
+joined by a veth pair, created and deleted by the test. Exit 77 (skipped) when the peer's
+binary is not installed.
+
+The router is AS 65000, the speaker AS 64512; test prefixes are 198.18.0.0/15 and
+2001:db8::/32, which nothing routes.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SKIP = 77
+HERE = Path(__file__).resolve().parent
+VIP4 = "198.18.0.1/32"
+VIP6 = "2001:db8::1/128"
+LOCAL_AS = 64512
+PEER_AS = 65000
+MED = 50
+AS_PATH = "64600"
+COMMUNITY = "64512:100"
+LARGE = "4200000001:1:1"
+HOLD_DOWN = 3
+DRAIN_TIME = 3
+GRACEFUL_SHUTDOWN = "65535:0"
+
+
+class Failure(Exception):
+    pass
+
+
+def wait_until(what, condition, timeout=20.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def log(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+class Driver:
+    """bgp_driver, fed commands on stdin."""
+
+    def __init__(self, binary, args, folder, prefix=()):
+        self.stderr = open(folder / "driver.log", "w")
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1")
+        self.process = subprocess.Popen(
+            [*prefix, binary, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, text=True, env=env)
+        self.log_path = folder / "driver.log"
+
+    def command(self, line):
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        lines = []
+        while True:
+            reply = self.process.stdout.readline()
+            if not reply:
+                raise Failure(f"driver exited during '{line}'")
+            reply = reply.strip()
+            if reply == "ok":
+                return lines
+            lines.append(reply)
+
+    def pause(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+    def stop(self):
+        if self.process.poll() is None:
+            try:
+                self.command("stop")
+                self.process.stdout.readline()
+                self.process.wait(timeout=15)
+            except (Failure, BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self.stderr.close()
+        if self.process.returncode not in (0, -signal.SIGKILL):
+            raise Failure(f"driver exited with {self.process.returncode}")
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.kill()
+            self.process.wait()
+        self.stderr.close()
+
+    def tail(self, lines=40):
+        try:
+            return "\n".join(self.log_path.read_text().splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def communities_of(text):
+    # BIRD prints "(64512,100) (65535,0)" and "(4200000001, 1, 1)".
+    out = set()
+    for part in text.replace(", ", ",").split():
+        out.add(part.strip("()").replace(",", ":"))
+    return out
+
+
+class Bird:
+    """BIRD 2 on loopback: passive, on 127.0.0.1:11790 and [::1]:11790."""
+
+    binary = "bird"
+
+    def __init__(self, folder, md5=None):
+        self.folder = folder
+        self.control = folder / "bird.ctl"
+        password = f'password "{md5}";' if md5 else ""
+        template = (HERE / "peers" / "bird-loopback.conf").read_text()
+        (folder / "bird.conf").write_text(template.replace("@PASSWORD@", password))
+
+    def driver_args(self, md5=None):
+        args = []
+        for peer, local in (("127.0.0.1", "127.0.0.2"), ("::1", "::1")):
+            args += ["--peer", peer, "--peer-port", "11790", "--peer-as", str(PEER_AS),
+                     "--local-address", local, "--hold-time", "9"]
+            if md5:
+                args += ["--md5", md5]
+        return args
+
+    def driver_prefix(self):
+        return ()
+
+    def start(self):
+        subprocess.run([self.binary, "-c", str(self.folder / "bird.conf"), "-s",
+                        str(self.control), "-P", str(self.folder / "bird.pid")],
+                       cwd=self.folder, check=True)
+        wait_until("bird's control socket", self.control.exists, 10)
+
+    def stop(self):
+        pid_file = self.folder / "bird.pid"
+        if pid_file.exists():
+            try:
+                pid = int(pid_file.read_text())
+                os.kill(pid, signal.SIGTERM)
+                wait_until("bird to exit", lambda: not Path(f"/proc/{pid}").exists(), 10)
+            except (ValueError, ProcessLookupError):
+                pass
+            pid_file.unlink(missing_ok=True)
+        self.control.unlink(missing_ok=True)
+
+    def cli(self, *words):
+        result = subprocess.run(["birdc", "-s", str(self.control), *words],
+                                capture_output=True, text=True)
+        return result.stdout
+
+    def established(self):
+        lines = self.cli("show", "protocols").splitlines()
+        states = [line for line in lines if line.startswith("speaker")]
+        return len(states) == 2 and all("Established" in line for line in states)
+
+    def info(self, protocol):
+        return self.cli("show", "protocols", "all", protocol)
+
+    def routes(self):
+        """prefix -> {as_path, next_hop, med, communities, large}"""
+        routes = {}
+        current = None
+        for line in self.cli("show", "route", "all").splitlines():
+            if line and not line[0].isspace() and "/" in line.split()[0]:
+                current = {"as_path": "", "next_hop": None, "med": None,
+                           "communities": set(), "large": set(), "local_pref": None}
+                routes[line.split()[0]] = current
+            elif current is not None and ":" in line:
+                key, _, value = line.strip().partition(": ")
+                value = value.strip()
+                if key == "BGP.as_path":
+                    current["as_path"] = value
+                elif key == "BGP.next_hop":
+                    current["next_hop"] = value.split()[0]
+                elif key == "BGP.med":
+                    current["med"] = int(value)
+                elif key == "BGP.local_pref":
+                    current["local_pref"] = int(value)
+                elif key == "BGP.community":
+                    current["communities"] = communities_of(value)
+                elif key == "BGP.large_community":
+                    current["large"] = communities_of(value)
+        return routes
+
+    def next_hops(self):
+        return {VIP4: "127.0.0.2", VIP6: "::1"}
+
+
+class Frr:
+    """FRR bgpd in namespace <tag>r, the speaker in <tag>s, joined by a veth pair. FRR
+    connects; the driver is passive and listens on port 179 of its namespace."""
+
+    binary = "/usr/lib/frr/bgpd"
+
+    def __init__(self, folder, md5=None):
+        self.folder = folder
+        self.tag = f"vipd{os.getpid() % 100000}"
+        self.router = self.tag + "r"
+        self.speaker = self.tag + "s"
+        template = (HERE / "peers" / "frr-netns.conf").read_text()
+        (folder / "bgpd.conf").write_text(template)
+        self.netns = False
+
+    def driver_args(self, md5=None):
+        args = ["--listen", "169.254.0.2", "--listen", "fd00:0:0:1::2", "--listen-port", "179"]
+        for peer in ("169.254.0.1", "fd00:0:0:1::1"):
+            args += ["--peer", peer, "--peer-as", str(PEER_AS), "--passive", "--hold-time", "9"]
+        return args
+
+    def driver_prefix(self):
+        return ("ip", "netns", "exec", self.speaker)
+
+    def netns_up(self):
+        subprocess.run(["bash", str(HERE / "peers" / "netns.sh"), "up", self.tag], check=True)
+        self.netns = True
+
+    def netns_down(self):
+        if self.netns:
+            subprocess.run(["bash", str(HERE / "peers" / "netns.sh"), "down", self.tag])
+            self.netns = False
+
+    def start(self):
+        if not self.netns:
+            self.netns_up()
+        pid_file = self.folder / "bgpd.pid"
+        pid_file.unlink(missing_ok=True)
+        subprocess.run(["ip", "netns", "exec", self.router, self.binary, "-d", "-Z", "-S",
+                        "-p", "179", "-P", "0", "-f", str(self.folder / "bgpd.conf"),
+                        "-i", str(pid_file), "--vty_socket", str(self.folder),
+                        "--log", f"file:{self.folder / 'bgpd.log'}"], check=True)
+        wait_until("bgpd's pid file", pid_file.exists, 10)
+        wait_until("bgpd's vty", lambda: (self.folder / "bgpd.vty").exists(), 10)
+
+    def stop(self, keep_netns=False):
+        pid_file = self.folder / "bgpd.pid"
+        if pid_file.exists():
+            try:
+                pid = int(pid_file.read_text())
+                os.kill(pid, signal.SIGTERM)
+                wait_until("bgpd to exit", lambda: not Path(f"/proc/{pid}").exists(), 10)
+                Path(f"/var/tmp/frr/bgpd.{pid}").unlink(missing_ok=True)
+                shutil.rmtree(f"/var/tmp/frr/bgpd.{pid}", ignore_errors=True)
+            except (ValueError, ProcessLookupError):
+                pass
+            pid_file.unlink(missing_ok=True)
+        (self.folder / "bgpd.vty").unlink(missing_ok=True)
+        if not keep_netns:
+            self.netns_down()
+
+    def vtysh(self, command):
+        result = subprocess.run(["vtysh", "--vty_socket", str(self.folder), "-c", command],
+                                capture_output=True, text=True)
+        try:
+            return json.loads(result.stdout or "{}")
+        except json.JSONDecodeError:
+            return {}
+
+    def established(self):
+        neighbors = self.vtysh("show bgp neighbors json")
+        wanted = ("169.254.0.2", "fd00:0:0:1::2")
+        return all(neighbors.get(n, {}).get("bgpState") == "Established" for n in wanted)
+
+    def info(self, protocol):
+        return json.dumps(self.vtysh("show bgp neighbors json"), indent=1)
+
+    def routes(self):
+        routes = {}
+        for family in ("ipv4", "ipv6"):
+            table = self.vtysh(f"show bgp {family} unicast json").get("routes", {})
+            for prefix in table:
+                detail = self.vtysh(f"show bgp {family} unicast {prefix} json")
+                paths = detail.get("paths", [])
+                if not paths:
+                    continue
+                path = paths[0]
+                hops = [h.get("ip") for h in path.get("nexthops", []) if h.get("ip")]
+                routes[prefix] = {
+                    "as_path": path.get("aspath", {}).get("string", ""),
+                    "next_hop": hops[0] if hops else None,
+                    "med": path.get("metric"),
+                    "local_pref": path.get("locPrf"),
+                    "communities": set(path.get("community", {}).get("string", "").split()),
+                    "large": set(path.get("largeCommunity", {}).get("string", "").split()),
+                }
+        return routes
+
+    def next_hops(self):
+        return {VIP4: "169.254.0.2", VIP6: "fd00:0:0:1::2"}
+
+
+PEERS = {"bird": Bird, "frr": Frr}
+
+
+# --- Scenarios ------------------------------------------------------------------------------
+
+def expect_route(peer, prefix, extra_communities=()):
+    """Waits until the peer holds prefix with exactly the configured attributes."""
+    expected = {
+        "as_path": f"{LOCAL_AS} {AS_PATH}",
+        "next_hop": peer.next_hops()[prefix],
+        "med": MED,
+        "communities": {COMMUNITY, *extra_communities},
+        "large": {LARGE},
+    }
+    last = {"problem": "not received"}
+
+    def matches():
+        route = peer.routes().get(prefix)
+        if route is None:
+            last["problem"] = "not received"
+            return None
+        for key, value in expected.items():
+            if route[key] != value:
+                last["problem"] = f"{key} is {route[key]!r}, expected {value!r}"
+                return None
+        return route
+
+    try:
+        return wait_until(f"{prefix} at the peer", matches)
+    except Failure as failure:
+        raise Failure(f"{failure}: {prefix} {last['problem']}") from None
+
+
+def expect_gone(peer, prefix, timeout=20.0):
+    wait_until(f"{prefix} withdrawn at the peer", lambda: prefix not in peer.routes(), timeout)
+
+
+def announced(context):
+    peer, driver = context["peer"], context["driver"]
+    wait_until("the sessions to be established", peer.established)
+    driver.command(f"up {VIP4}")
+    driver.command(f"up {VIP6}")
+    driver.command("startup")
+    expect_route(peer, VIP4)
+    expect_route(peer, VIP6)
+    log("both VIPs arrived with the configured attributes")
+
+
+def scenario_announce(context):
+    announced(context)
+
+
+def scenario_withdraw_recover(context):
+    peer, driver = context["peer"], context["driver"]
+    announced(context)
+    for prefix in (VIP4, VIP6):
+        driver.command(f"down {prefix}")
+        expect_gone(peer, prefix)
+        log(f"{prefix} withdrawn")
+
+        recovered = time.monotonic()
+        driver.command(f"up {prefix}")
+        time.sleep(HOLD_DOWN / 2)
+        if prefix in peer.routes():
+            raise Failure(f"{prefix} announced again within the hold-down")
+        expect_route(peer, prefix)
+        waited = time.monotonic() - recovered
+        if waited < HOLD_DOWN - 0.5:
+            raise Failure(f"{prefix} came back after {waited:.1f} s, hold-down {HOLD_DOWN} s")
+        log(f"{prefix} announced again after {waited:.1f} s")
+
+
+def scenario_peer_restart(context):
+    peer = context["peer"]
+    announced(context)
+    if isinstance(peer, Frr):
+        peer.stop(keep_netns=True)
+    else:
+        peer.stop()
+    log("peer stopped")
+    peer.start()
+    wait_until("the sessions to recover", peer.established, 30)
+    expect_route(peer, VIP4)
+    expect_route(peer, VIP6)
+    log("sessions recovered and routes sent again")
+
+
+def scenario_hold_timer(context):
+    peer, driver = context["peer"], context["driver"]
+    announced(context)
+    driver.pause()
+    log("driver stopped with SIGSTOP")
+    try:
+        wait_until("the peer's hold timer to expire", lambda: not peer.established(), 20)
+        expect_gone(peer, VIP4, 5)
+        info = peer.info("speaker4")
+        if isinstance(peer, Bird) and "Hold timer expired" not in info:
+            raise Failure("bird does not report the hold timer expiry:\n" + info)
+        log("the peer's hold timer expired and the routes are gone")
+    finally:
+        driver.resume()
+    wait_until("the sessions to recover", peer.established, 30)
+    expect_route(peer, VIP4)
+    log("sessions recovered after SIGCONT")
+
+
+def scenario_graceful_shutdown(context):
+    peer, driver = context["peer"], context["driver"]
+    announced(context)
+    driver.command("drain")
+    expect_route(peer, VIP4, [GRACEFUL_SHUTDOWN])
+    expect_route(peer, VIP6, [GRACEFUL_SHUTDOWN])
+    log("routes carry GRACEFUL_SHUTDOWN")
+    expect_gone(peer, VIP4, DRAIN_TIME + 10)
+    expect_gone(peer, VIP6, 5)
+    if not peer.established():
+        raise Failure("sessions went down during the drain")
+    log("withdrawn after the drain time, sessions up")
+    driver.command("undrain")
+    route = expect_route(peer, VIP4)
+    if GRACEFUL_SHUTDOWN in route["communities"]:
+        raise Failure("undrain kept GRACEFUL_SHUTDOWN")
+
+    driver.stop()
+    context["driver_stopped"] = True
+    expect_gone(peer, VIP4, 5)
+    wait_until("the sessions to close", lambda: not peer.established(), 10)
+    if isinstance(peer, Bird):
+        info = peer.info("speaker4")
+        if "Administrative shutdown" not in info or "vipd stopping" not in info:
+            raise Failure("bird did not get the shutdown communication:\n" + info)
+    log("stop: withdrawn, closed with Cease / administrative shutdown")
+
+
+def scenario_md5(context):
+    announced(context)
+    log("session up with TCP MD5 signatures")
+
+
+SCENARIOS = {
+    "announce": scenario_announce,
+    "withdraw-recover": scenario_withdraw_recover,
+    "peer-restart": scenario_peer_restart,
+    "hold-timer": scenario_hold_timer,
+    "graceful-shutdown": scenario_graceful_shutdown,
+    "md5": scenario_md5,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--driver", required=True)
+    parser.add_argument("--peer", choices=sorted(PEERS), required=True)
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), required=True)
+    options = parser.parse_args()
+
+    kind = PEERS[options.peer]
+    if not shutil.which(kind.binary):
+        print(f"SKIPPED: {kind.binary} is not installed (Debian package "
+              f"{'bird2' if options.peer == 'bird' else 'frr'})", flush=True)
+        return SKIP
+    if options.peer == "frr" and os.geteuid() != 0:
+        print("SKIPPED: network namespaces need root", flush=True)
+        return SKIP
+
+    md5 = "vipd-secret" if options.scenario == "md5" else None
+    with tempfile.TemporaryDirectory(prefix=f"vipd-{options.peer}-") as temp:
+        folder = Path(temp)
+        os.chmod(folder, 0o755)
+        peer = kind(folder, md5)
+        driver = None
+        context = {"peer": peer}
+        try:
+            peer.start()
+            args = ["--local-as", str(LOCAL_AS), "--router-id", "10.0.0.2",
+                    "--vip", VIP4, "--vip", VIP6, "--med", str(MED), "--as-path", AS_PATH,
+                    "--community", COMMUNITY, "--large-community", LARGE,
+                    "--hold-down", str(HOLD_DOWN), "--drain-time", str(DRAIN_TIME),
+                    *peer.driver_args(md5)]
+            driver = Driver(options.driver, args, folder, peer.driver_prefix())
+            context["driver"] = driver
+            SCENARIOS[options.scenario](context)
+            if not context.get("driver_stopped"):
+                driver.stop()
+            driver = None
+            log(f"PASSED {options.peer} {options.scenario}")
+            return 0
+        except Failure as failure:
+            print(f"FAILED {options.peer} {options.scenario}: {failure}", flush=True)
+            if driver is not None:
+                print("--- driver log (last lines)\n" + driver.tail(), flush=True)
+            return 1
+        finally:
+            if driver is not None:
+                driver.kill()
+            peer.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
