@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
 #include <cmath>
 #include <utility>
 #include <vector>
@@ -399,8 +400,9 @@ bool erase(boost::json::value& document, const std::string& pointer) {
     return object->erase(token) == 1;
   }
   if (auto* array = parent->if_array()) {
-    const std::size_t index = std::stoul(token);
-    if (index < array->size()) {
+    std::size_t index = 0;
+    const auto [end, bad] = std::from_chars(token.data(), token.data() + token.size(), index);
+    if (bad == std::errc{} && end == token.data() + token.size() && index < array->size()) {
       array->erase(array->begin() + static_cast<std::ptrdiff_t>(index));
       return true;
     }
