@@ -300,7 +300,8 @@ class Frr:
                     "next_hop": hops[0] if hops else None,
                     "med": path.get("metric"),
                     "local_pref": path.get("locPrf"),
-                    "communities": set(path.get("community", {}).get("string", "").split()),
+                    "communities": {FRR_WELL_KNOWN.get(c, c) for c in
+                                    path.get("community", {}).get("string", "").split()},
                     "large": set(path.get("largeCommunity", {}).get("string", "").split()),
                 }
         return routes
@@ -308,6 +309,9 @@ class Frr:
     def next_hops(self):
         return {VIP4: "169.254.0.2", VIP6: "fd00:0:0:1::2"}
 
+
+# FRR prints well-known communities by name.
+FRR_WELL_KNOWN = {"graceful-shutdown": GRACEFUL_SHUTDOWN}
 
 PEERS = {"bird": Bird, "frr": Frr}
 
