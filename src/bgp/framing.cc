@@ -40,13 +40,13 @@ DecodeError badLength(std::uint16_t length, std::string reason) {
 
 std::expected<MessageHeader, DecodeError> decodeHeader(std::span<const std::uint8_t> bytes,
                                                        const CodecContext& context) {
+  if (bytes.size() < kHeaderSize) {
+    return std::unexpected(badLength(0, "only " + std::to_string(bytes.size()) + " octets"));
+  }
   ByteReader in(bytes);
   const auto marker = in.bytes(kMarkerSize);
   const auto length = in.u16();
   const auto type = in.u8();
-  if (!type) {
-    return std::unexpected(badLength(0, "only " + std::to_string(bytes.size()) + " octets"));
-  }
 
   if (!std::ranges::all_of(*marker, [](std::uint8_t octet) { return octet == 0xFF; })) {
     return std::unexpected(

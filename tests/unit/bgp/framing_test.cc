@@ -84,6 +84,17 @@ TEST(Framing, RejectsAnUnknownTypeWithTheTypeAsData) {
   }
 }
 
+TEST(Framing, RejectsEveryPartOfAHeader) {
+  const auto whole = headerOnly(19, 4);
+  for (std::size_t size = 0; size < kHeaderSize; ++size) {
+    const auto header = decodeHeader(std::span(whole).first(size), {});
+    ASSERT_FALSE(header.has_value()) << size;
+    EXPECT_EQ(header.error().notification.subcode,
+              static_cast<std::uint8_t>(HeaderError::BadMessageLength))
+        << size;
+  }
+}
+
 TEST(Framing, AsksForAHeaderThenForTheWholeMessage) {
   const auto open = headerOnly(29, 1);
   EXPECT_EQ(nextMessageSize({}, {}), kHeaderSize);
