@@ -147,7 +147,11 @@ void MonitorBase::afterTimeout() {
 void MonitorBase::scheduleNext() {
   const std::uint64_t generation = generation_;
   std::weak_ptr<Timers> weak = timers_;
-  timers_->next.expires_after(jitteredInterval(interval_, jitter_, randomUnit()));
+  // The interval runs from the start of one check to the start of the next; a check that
+  // took longer is followed at once.
+  const auto delay = jitteredInterval(interval_, jitter_, randomUnit());
+  timers_->next.expires_at(check_started_ +
+                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
   timers_->next.async_wait([weak, generation](const boost::system::error_code& error) {
     const auto timers = weak.lock();
     if (error || !timers || timers->owner->generation_ != generation) {

@@ -1,9 +1,10 @@
 // MonitorBase: the one implementation of Monitor; a kind plugs in only its probe.
 //
 // It owns what every kind shares:
-// - scheduling: the first check runs at once on start(); each later one follows the end of
-//   the previous check by the interval scaled by a factor drawn from [1 - jitter, 1 + jitter],
-//   so that thousands of servers do not fire in one burst;
+// - scheduling: the first check runs at once on start(); each later one starts the interval,
+//   scaled by a factor drawn from [1 - jitter, 1 + jitter], after the start of the previous
+//   one (at once if that check took longer), so that thousands of servers do not fire in one
+//   burst;
 // - the timeout: a check that overruns it is cancelled and counts as down and as a timeout;
 // - rise/fall counting and transitions (HealthState), each reported once to the listener;
 // - the last result, the time of the last change of verdict, and the counters;
