@@ -1,4 +1,5 @@
-// Messages captured from a real BIRD 2 (vectors/README.md says how), decoded and checked.
+// Messages captured from a real BIRD 2 and ExaBGP 4.2 (vectors/README.md says how),
+// decoded and checked.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -176,6 +177,59 @@ TEST_P(BirdSession, ReEncodesWhatItDecoded) {
     if (!bird_extended_mp) {
       EXPECT_EQ(testing::toHex(*bytes), testing::toHex(original)) << captured_messages[i].note;
     }
+  }
+}
+
+// ExaBGP 4.2 encodes differently from BIRD and from vipd: one capability per optional
+// parameter, MP_REACH_NLRI after the other attributes, an extended length on a 3-octet
+// MP_UNREACH_NLRI.
+TEST(ExabgpSession, DecodesItsOpenRoutesAndEndOfRibMarkers) {
+  const auto captured = load("exabgp.hex");
+  const auto all = decodeAll(captured, birdContext(true));
+  ASSERT_EQ(all.size(), 6u);
+
+  const Open& open = std::get<Open>(all[0]);
+  EXPECT_EQ(open.asNumber(), 65000u);
+  EXPECT_EQ(open.bgp_identifier, 0x0AFF0003u);
+  GracefulRestartCapability restart;
+  restart.restarted = true;
+  restart.restart_time = 120;
+  restart.families = {{kIpv4Unicast, true}, {kIpv6Unicast, true}};
+  EXPECT_EQ(open.capabilities,
+            (std::vector<Capability>{
+                MultiprotocolCapability{kIpv4Unicast}, MultiprotocolCapability{kIpv6Unicast},
+                FourOctetAsCapability{65000}, restart, RouteRefreshCapability{},
+                EnhancedRouteRefreshCapability{}, ExtendedMessageCapability{}}));
+
+  PathAttributes first;
+  first.origin = Origin::Egp;
+  first.as_path = AsPath::sequence({65000, 65001, 4200000001});
+  first.next_hop = IpAddress::parse("127.0.0.1");
+  first.multi_exit_disc = 50;
+  first.communities = {Community::of(64512, 200), kNoExport};
+  first.large_communities = {{4200000001, 2, 2}};
+  EXPECT_EQ(std::get<Update>(all[1]).attributes, first);
+  EXPECT_EQ(std::get<Update>(all[1]).nlri, prefixes({"198.18.10.0/24"}));
+
+  const PathAttributes& second = std::get<Update>(all[2]).attributes;
+  EXPECT_TRUE(second.atomic_aggregate);
+  EXPECT_EQ(second.aggregator, (Aggregator{65000, *IpAddress::parse("10.255.0.3")}));
+  EXPECT_EQ(second.unknown,
+            (std::vector<RawAttribute>{{kFlagOptional | kFlagTransitive, 99, {0xAB, 0xCD}}}));
+
+  const PathAttributes& third = std::get<Update>(all[3]).attributes;
+  EXPECT_EQ(third.communities, std::vector{kGracefulShutdown});
+  ASSERT_TRUE(third.mp_reach.has_value());
+  EXPECT_EQ(third.mp_reach->next_hop.toString(), "2001:db8::ffff");
+  EXPECT_EQ(third.mp_reach->nlri, prefixes({"2001:db8:10::/48"}));
+
+  EXPECT_EQ(std::get<Update>(all[4]).endOfRibFamily(), Afi::Ipv4);
+  EXPECT_EQ(std::get<Update>(all[5]).endOfRibFamily(), Afi::Ipv6);
+
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const auto bytes = encode(all[i], birdContext(true));
+    ASSERT_TRUE(bytes.has_value()) << captured[i].note;
+    EXPECT_EQ(decode(*bytes, birdContext(true)), all[i]) << captured[i].note;
   }
 }
 
