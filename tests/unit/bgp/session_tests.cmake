@@ -5,3 +5,6 @@ vipd_unit_test(session_fsm_test
 vipd_unit_test(speaker_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/speaker_test.cc
   LIBS vipd_bgp_session)
+vipd_unit_test(session_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/session_test.cc
+  LIBS vipd_bgp_session vipd_asio)
