@@ -344,8 +344,13 @@ class NetlinkBackend::Session : public std::enable_shared_from_this<Session> {
     job();
   }
 
+  // Refills the window once half of it is answered, so that each send carries many
+  // requests rather than one a reply.
   void sendMore() {
     Exchange& exchange = *exchange_;
+    if (exchange.in_flight.size() > exchange.window / 2) {
+      return;
+    }
     std::vector<std::uint8_t> datagram;
     while (exchange.next < exchange.requests.size() &&
            exchange.in_flight.size() < exchange.window) {
