@@ -38,10 +38,11 @@ class Listener::Impl {
     if (!ec) {
       acceptor->listen(asio::socket_base::max_listen_connections, ec);
     }
-    const std::string where = fromAsio(endpoint.address()).withPort(endpoint.port());
+    std::string where = fromAsio(endpoint.address()).withPort(endpoint.port());
     if (ec) {
       return std::unexpected("listen " + where + ": " + ec.message());
     }
+    where = fromAsio(endpoint.address()).withPort(acceptor->local_endpoint().port());
     const bool v6 = endpoint.protocol() == tcp::v6();
     for (const auto& [peer, password] : keys_) {
       if (!v6 && !peer.isV4()) {

@@ -356,6 +356,10 @@ std::vector<TransitionCase> transitionCases() {
   };
 }
 
+void PrintTo(const TransitionCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class SessionFsmTransition : public testing::TestWithParam<TransitionCase> {};
 
 TEST_P(SessionFsmTransition, GoesToTheExpectedStateForTheReason) {
@@ -616,6 +620,10 @@ struct CollisionCase {
   std::uint32_t peer_as;
   Connection survivor;
 };
+
+void PrintTo(const CollisionCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class SessionFsmCollision : public testing::TestWithParam<CollisionCase> {};
 

@@ -315,6 +315,7 @@ TEST(Listener, HandsAnIncomingConnectionToItsPeer) {
   FakeRouter router(io);
   router.connect(listener.endpoints().at(0).second);
   ASSERT_TRUE(runUntil(io, [&] { return session.established(); }));
+  ASSERT_TRUE(runUntil(io, [&] { return !router.received<Keepalive>().empty(); }));
   EXPECT_EQ(router.received<Open>().size(), 1u);
 }
 

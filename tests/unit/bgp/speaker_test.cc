@@ -141,6 +141,10 @@ struct VerdictCase {
   std::string detail;
 };
 
+void PrintTo(const VerdictCase& c, std::ostream* os) {
+  *os << c.name;
+}
+
 class VipVerdictTest : public testing::TestWithParam<VerdictCase> {};
 
 TEST_P(VipVerdictTest, DecidesHealthAndSaysWhy) {
@@ -365,6 +369,10 @@ struct AttributeCase {
   std::vector<LargeCommunity> large;
   std::string next_hop;
 };
+
+void PrintTo(const AttributeCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class SpeakerAttributes : public testing::TestWithParam<AttributeCase> {};
 
