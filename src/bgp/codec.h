@@ -1,6 +1,6 @@
 // vipd's BGP-4 wire codec: decode() turns one message's bytes into a Message, or into the
 // DecodeError that says what the RFCs want done about it; encode() writes a Message.
-// Pure: no I/O, no clock, no logging, no allocation beyond the values it returns.
+// Pure: no I/O, no clock, no logging, no global state; std only.
 //
 // RFCs implemented (docs/bgp-rfcs.md says what of each):
 //   RFC 4271  BGP-4: messages, path attributes, error handling (6)

@@ -87,7 +87,12 @@ UpdatePacker::UpdatePacker(const CodecContext& context, std::vector<std::uint8_t
     : context_(context), out_(out) {}
 
 void UpdatePacker::withdraw(std::span<const Prefix> prefixes) {
-  out_.buffer().reserve(out_.size() + nlriSize(prefixes) + prefixes.size() / 100 * 64 + 64);
+  // One growth of the output: the NLRI, and the fixed part of each message (MP_UNREACH_NLRI's
+  // header included).
+  const std::size_t nlri = nlriSize(prefixes);
+  const std::size_t fixed = kUpdateFixedSize + kMpHeaderSize;
+  out_.buffer().reserve(out_.size() + nlri +
+                        (nlri / (context_.maxMessageSize() - fixed) + 2) * fixed);
   if (context_.ipv4_unicast) {
     withdrawIpv4(prefixes);
   }
