@@ -298,6 +298,8 @@ void Session::Impl::adoptIncoming(int fd) {
     return;
   }
   // The MD5 key was the listener's; the TTL options apply from now on.
+  // TODO: TTL security is set after the handshake, so a spoofed SYN from afar still costs
+  // an accept; setting IP_MINTTL on the listener needs one value for all its peers.
   const PeerSettings& p = peer();
   if (p.ttl_security_hops > 0) {
     if (auto set = setTtlSecurity(fd, v6, p.ttl_security_hops); !set) {
@@ -318,6 +320,8 @@ void Session::Impl::close(Connection role) {
 }
 
 // Lets queued bytes (a NOTIFICATION) go out first.
+// TODO: closing with unread input makes the kernel send a reset, which may discard the
+// NOTIFICATION still in the send buffer; a half-close and a short drain would keep it.
 void Session::Impl::closeGently(ConnPtr conn) {
   if (conn->pending.empty() && !conn->write_in_progress) {
     closeNow(conn);

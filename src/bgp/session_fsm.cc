@@ -447,6 +447,8 @@ SessionFsm::Next SessionFsm::startConnecting(FsmReason reason) {
     return {SessionState::Active, reason};
   }
   emit(ConnectAction{});
+  // TODO: no jitter on ConnectRetry or keepalives (RFC 4271 10 suggests 75-100%), so peers
+  // started together retry in step.
   startTimer(Timer::ConnectRetry, Connection::Outgoing, settings_.peer.connect_retry_time);
   return {SessionState::Connect, reason};
 }
