@@ -11,3 +11,10 @@ if(VIPD_SANITIZE)
     -fno-sanitize-recover=all)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+# g++ 12's optimiser reports -Wrestrict and -Wnull-dereference inside libstdc++'s string
+# code and Asio that are not in vipd's code (false positives seen at -O2 and -O3). They stay
+# errors in the unoptimised test build, where they are reliable.
+if(NOT VIPD_SANITIZE AND CMAKE_BUILD_TYPE MATCHES "Release|RelWithDebInfo|MinSizeRel")
+  target_compile_options(vipd_warnings INTERFACE -Wno-error=restrict -Wno-error=null-dereference)
+endif()
