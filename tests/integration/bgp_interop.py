@@ -207,26 +207,15 @@ class Bird:
         return {VIP4: "127.0.0.2", VIP6: "::1"}
 
 
-class Frr:
-    """FRR bgpd in namespace <tag>r, the speaker in <tag>s, joined by a veth pair. FRR
-    connects; the driver is passive and listens on port 179 of its namespace."""
+class NetnsPeer:
+    """A router in namespace <tag>r, the speaker in <tag>s, joined by a veth pair."""
 
-    binary = "/usr/lib/frr/bgpd"
-
-    def __init__(self, folder, md5=None):
+    def __init__(self, folder):
         self.folder = folder
         self.tag = f"vipd{os.getpid() % 100000}"
         self.router = self.tag + "r"
         self.speaker = self.tag + "s"
-        template = (HERE / "peers" / "frr-netns.conf").read_text()
-        (folder / "bgpd.conf").write_text(template)
         self.netns = False
-
-    def driver_args(self, md5=None):
-        args = ["--listen", "169.254.0.2", "--listen", "fd00:0:0:1::2", "--listen-port", "179"]
-        for peer in ("169.254.0.1", "fd00:0:0:1::1"):
-            args += ["--peer", peer, "--peer-as", str(PEER_AS), "--passive", "--hold-time", "9"]
-        return args
 
     def driver_prefix(self):
         return ("ip", "netns", "exec", self.speaker)
@@ -239,6 +228,27 @@ class Frr:
         if self.netns:
             subprocess.run(["bash", str(HERE / "peers" / "netns.sh"), "down", self.tag])
             self.netns = False
+
+    def next_hops(self):
+        return {VIP4: "169.254.0.2", VIP6: "fd00:0:0:1::2"}
+
+
+class Frr(NetnsPeer):
+    """FRR bgpd in the router namespace. FRR connects; the driver is passive and listens on
+    port 179 of its namespace."""
+
+    binary = "/usr/lib/frr/bgpd"
+
+    def __init__(self, folder, md5=None):
+        super().__init__(folder)
+        template = (HERE / "peers" / "frr-netns.conf").read_text()
+        (folder / "bgpd.conf").write_text(template)
+
+    def driver_args(self, md5=None):
+        args = ["--listen", "169.254.0.2", "--listen", "fd00:0:0:1::2", "--listen-port", "179"]
+        for peer in ("169.254.0.1", "fd00:0:0:1::1"):
+            args += ["--peer", peer, "--peer-as", str(PEER_AS), "--passive", "--hold-time", "9"]
+        return args
 
     def start(self):
         if not self.netns:
@@ -306,14 +316,104 @@ class Frr:
                 }
         return routes
 
-    def next_hops(self):
-        return {VIP4: "169.254.0.2", VIP6: "fd00:0:0:1::2"}
+
+class GoBgp(NetnsPeer):
+    """gobgpd in the router namespace, passive; the driver connects."""
+
+    binary = "gobgpd"
+
+    def __init__(self, folder, md5=None):
+        super().__init__(folder)
+        template = (HERE / "peers" / "gobgp-netns.toml").read_text()
+        (folder / "gobgp.toml").write_text(template)
+        self.socket = folder / "gobgp.sock"
+        self.process = None
+
+    def driver_args(self, md5=None):
+        args = []
+        for peer, local in (("169.254.0.1", "169.254.0.2"), ("fd00:0:0:1::1", "fd00:0:0:1::2")):
+            args += ["--peer", peer, "--peer-as", str(PEER_AS), "--local-address", local,
+                     "--hold-time", "9"]
+        return args
+
+    def start(self):
+        if not self.netns:
+            self.netns_up()
+        self.socket.unlink(missing_ok=True)
+        self.log_file = open(self.folder / "gobgpd.log", "a")
+        self.process = subprocess.Popen(
+            ["ip", "netns", "exec", self.router, self.binary, "-f",
+             str(self.folder / "gobgp.toml"), "--api-hosts", f"unix://{self.socket}",
+             "--pprof-disable", "-p"], stdout=self.log_file, stderr=subprocess.STDOUT)
+        wait_until("gobgpd's api socket", self.socket.exists, 10)
+
+    def stop(self, keep_netns=False):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+            self.log_file.close()
+        if not keep_netns:
+            self.netns_down()
+
+    def cli(self, *words):
+        result = subprocess.run(["gobgp", "--target", f"unix://{self.socket}", *words, "-j"],
+                                capture_output=True, text=True)
+        try:
+            return json.loads(result.stdout or "null")
+        except json.JSONDecodeError:
+            return None
+
+    def established(self):
+        neighbors = self.cli("neighbor") or []
+        states = [n.get("state", {}).get("session_state") for n in neighbors]
+        return len(states) == 2 and all(state == 6 for state in states)
+
+    def info(self, protocol):
+        return json.dumps(self.cli("neighbor"), indent=1)
+
+    def routes(self):
+        routes = {}
+        for family in ("ipv4", "ipv6"):
+            for prefix, paths in (self.cli("global", "rib", "-a", family) or {}).items():
+                best = next((p for p in paths if p.get("best")), paths[0] if paths else None)
+                if best is not None:
+                    routes[prefix] = self.attributes(best.get("attrs", []))
+        return routes
+
+    @staticmethod
+    def attributes(attrs):
+        route = {"as_path": "", "next_hop": None, "med": None, "local_pref": None,
+                 "communities": set(), "large": set()}
+        for attr in attrs:
+            kind = attr.get("type")
+            if kind == 2:
+                route["as_path"] = " ".join(str(asn) for segment in attr.get("as_paths", [])
+                                            for asn in segment.get("asns", []))
+            elif kind in (3, 14):
+                route["next_hop"] = attr.get("nexthop")
+            elif kind == 4:
+                route["med"] = attr.get("metric")
+            elif kind == 5:
+                route["local_pref"] = attr.get("value")
+            elif kind == 8:
+                route["communities"] = {f"{c >> 16}:{c & 0xFFFF}"
+                                        for c in attr.get("communities", [])}
+            elif kind == 32:
+                route["large"] = {f"{c['ASN']}:{c['LocalData1']}:{c['LocalData2']}"
+                                  for c in attr.get("value", [])}
+        return route
 
 
 # FRR prints well-known communities by name.
 FRR_WELL_KNOWN = {"graceful-shutdown": GRACEFUL_SHUTDOWN}
 
-PEERS = {"bird": Bird, "frr": Frr}
+PEERS = {"bird": Bird, "frr": Frr, "gobgp": GoBgp}
+PACKAGES = {"bird": "bird2", "frr": "frr", "gobgp": "gobgpd"}
 
 
 # --- Scenarios ------------------------------------------------------------------------------
@@ -388,7 +488,7 @@ def scenario_withdraw_recover(context):
 def scenario_peer_restart(context):
     peer = context["peer"]
     announced(context)
-    if isinstance(peer, Frr):
+    if isinstance(peer, NetnsPeer):
         peer.stop(keep_netns=True)
     else:
         peer.stop()
@@ -472,9 +572,9 @@ def main():
     kind = PEERS[options.peer]
     if not shutil.which(kind.binary):
         print(f"SKIPPED: {kind.binary} is not installed (Debian package "
-              f"{'bird2' if options.peer == 'bird' else 'frr'})", flush=True)
+              f"{PACKAGES[options.peer]})", flush=True)
         return SKIP
-    if options.peer == "frr" and os.geteuid() != 0:
+    if issubclass(kind, NetnsPeer) and os.geteuid() != 0:
         print("SKIPPED: network namespaces need root", flush=True)
         return SKIP
 
