@@ -409,11 +409,86 @@ class GoBgp(NetnsPeer):
         return route
 
 
+class ExaBgp:
+    """ExaBGP on loopback, passive on 127.0.0.1:11790 and [::1]:11790; what it receives is
+    kept by peers/exabgp-recv.py in the test's folder."""
+
+    binary = "exabgp"
+
+    def __init__(self, folder, md5=None):
+        self.folder = folder
+        shutil.copy(HERE / "peers" / "exabgp-recv.py", folder / "exabgp-recv.py")
+        template = (HERE / "peers" / "exabgp-loopback.conf").read_text()
+        (folder / "exabgp.conf").write_text(template.replace("@FOLDER@", str(folder)))
+        self.process = None
+
+    driver_args = Bird.driver_args
+
+    def driver_prefix(self):
+        return ()
+
+    def start(self):
+        for name in ("rib.json", "state.json"):
+            (self.folder / name).unlink(missing_ok=True)
+        env = dict(os.environ, **{"exabgp.daemon.user": "root",
+                                  "exabgp.daemon.pid": str(self.folder / "exabgp.pid"),
+                                  "exabgp.api.cli": "false",
+                                  "exabgp.log.destination": str(self.folder / "exabgp.log")})
+        self.log_file = open(self.folder / "exabgp.out", "a")
+        self.process = subprocess.Popen([self.binary, str(self.folder / "exabgp.conf")],
+                                        env=env, stdout=self.log_file,
+                                        stderr=subprocess.STDOUT, cwd=self.folder)
+        wait_until("exabgp's api process", (self.folder / "state.json").exists, 15)
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+            self.log_file.close()
+
+    def read(self, name):
+        try:
+            return json.loads((self.folder / name).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def established(self):
+        state = self.read("state.json")
+        return state.get("127.0.0.2") == "up" and state.get("::1") == "up"
+
+    def info(self, protocol):
+        return json.dumps(self.read("state.json"))
+
+    def routes(self):
+        routes = {}
+        for families in self.read("rib.json").values():
+            for prefixes in families.values():
+                for prefix, attributes in prefixes.items():
+                    routes[prefix] = {
+                        "as_path": " ".join(str(a) for a in attributes.get("as-path", [])),
+                        "next_hop": attributes.get("next-hop"),
+                        "med": attributes.get("med"),
+                        "local_pref": attributes.get("local-preference"),
+                        "communities": {f"{a}:{b}" for a, b in attributes.get("community", [])},
+                        "large": {":".join(str(part) for part in c)
+                                  for c in attributes.get("large-community", [])},
+                    }
+        return routes
+
+    def next_hops(self):
+        return {VIP4: "127.0.0.2", VIP6: "::1"}
+
+
 # FRR prints well-known communities by name.
 FRR_WELL_KNOWN = {"graceful-shutdown": GRACEFUL_SHUTDOWN}
 
-PEERS = {"bird": Bird, "frr": Frr, "gobgp": GoBgp}
-PACKAGES = {"bird": "bird2", "frr": "frr", "gobgp": "gobgpd"}
+PEERS = {"bird": Bird, "frr": Frr, "gobgp": GoBgp, "exabgp": ExaBgp}
+PACKAGES = {"bird": "bird2", "frr": "frr", "gobgp": "gobgpd", "exabgp": "exabgp"}
 
 
 # --- Scenarios ------------------------------------------------------------------------------
