@@ -12,6 +12,16 @@ VIPD_BUILD_PACKAGES=(
   clang-format-14 python3 iproute2 curl
 )
 
+# What the tests need beyond the build: the kernel tests boot Debian's kernel under qemu
+# (tests/kernel/), the interoperability tests run real BGP peers (tests/integration/), and
+# the fuzz target needs clang 16 (tests/fuzz/).
+VIPD_TEST_PACKAGES=(
+  qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static ipvsadm kmod cpio
+  xz-utils
+  bird2 frr gobgpd exabgp
+  clang-16 libclang-rt-16-dev llvm-14
+)
+
 # Installs whichever of the named packages are missing (as root, or through sudo).
 vipd_ensure_packages() {
   local missing=()
