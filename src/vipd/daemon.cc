@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "ipvs/dry_run_backend.h"
+#include "ipvs/netlink_backend.h"
 #include "ipvs/synchronizer.h"
 #include "vipd/service_runtime.h"
 
@@ -98,14 +99,23 @@ int Daemon::Impl::run() {
   return 0;
 }
 
+// The netlink backend checks the kernel first: without IPVS or CAP_NET_ADMIN vipd says
+// which is missing, in words an operator can act on, and exits.
 bool Daemon::Impl::makeBackend() {
-  if (!options.dry_run) {
-    // TODO: the netlink backend (issue 3) replaces this; until then vipd only runs dry.
-    log::get("vipd")->error("the netlink IPVS backend is not built yet; run with --dry-run");
-    return false;
+  if (options.dry_run) {
+    backend = std::make_unique<ipvs::DryRunBackend>(io);
+  } else {
+    auto netlink = ipvs::NetlinkBackend::open(io);
+    if (!netlink) {
+      log::get("ipvs")->error("{}", netlink.error());
+      return false;
+    }
+    backend = std::move(*netlink);
   }
-  backend = std::make_unique<ipvs::DryRunBackend>(io);
-  synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, ipvs::Synchronizer::Options{});
+
+  ipvs::Synchronizer::Options sync_options;
+  sync_options.redump_interval = options.ipvs_redump_interval;
+  synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, sync_options);
   return true;
 }
 

@@ -1,5 +1,6 @@
 #include "vipd/options.h"
 
+#include <charconv>
 #include <string_view>
 
 #include "vipd/version.h"
@@ -33,6 +34,23 @@ std::expected<void, std::string> setConfig(Options& options, Options::Format for
   return {};
 }
 
+// A whole number of seconds, up to a day.
+std::expected<std::chrono::seconds, std::string> parseSeconds(std::string_view option,
+                                                              std::string_view text) {
+  constexpr unsigned kMaxSeconds = 86400;
+  unsigned value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > kMaxSeconds) {
+    return std::unexpected(std::string(option) + " takes a whole number of seconds in 0..86400");
+  }
+  return std::chrono::seconds(value);
+}
+
+bool takesValue(std::string_view arg) {
+  return arg == "--config" || arg == "--pybal-config" || arg == "--log-level" ||
+         arg == "--state-file" || arg == "--ipvs-redump-interval";
+}
+
 }  // namespace
 
 std::expected<Options, std::string> parseOptions(std::span<const char* const> args) {
@@ -45,7 +63,7 @@ std::expected<Options, std::string> parseOptions(std::span<const char* const> ar
       arg = arg.substr(0, eq);
     }
 
-    const bool takes_value = arg == "--config" || arg == "--pybal-config" || arg == "--log-level";
+    const bool takes_value = takesValue(arg);
     if (!takes_value && inline_value) {
       return std::unexpected(std::string(arg) + " takes no value");
     }
@@ -65,6 +83,18 @@ std::expected<Options, std::string> parseOptions(std::span<const char* const> ar
       outcome = setConfig(options, Options::Format::Pybal, value);
     } else if (arg == "--log-level") {
       options.log_level = value;
+    } else if (arg == "--state-file") {
+      options.state_file = value;
+      if (value.empty()) {
+        outcome = std::unexpected("--state-file needs a path");
+      }
+    } else if (arg == "--ipvs-redump-interval") {
+      auto seconds = parseSeconds(arg, value);
+      if (seconds) {
+        options.ipvs_redump_interval = *seconds;
+      } else {
+        outcome = std::unexpected(seconds.error());
+      }
     } else if (arg == "--check-config") {
       options.check_config = true;
     } else if (arg == "--dry-run") {
@@ -89,7 +119,7 @@ std::expected<Options, std::string> parseOptions(std::span<const char* const> ar
 
 std::string usageText() {
   return "usage: vipd --config FILE | --pybal-config FILE [--check-config] [--dry-run]\n"
-         "            [--log-level LEVEL]\n"
+         "            [--log-level LEVEL] [--state-file PATH] [--ipvs-redump-interval SECONDS]\n"
          "       vipd --version | --help\n"
          "\n"
          "  --config FILE        the native configuration (JSON, RFC 7951 encoding of vipd.yang)\n"
@@ -99,6 +129,12 @@ std::string usageText() {
          "  --dry-run            never touch the kernel: print each IPVS change on stdout in\n"
          "                       ipvsadm -S -n syntax, starting from an empty table\n"
          "  --log-level LEVEL    trace, debug, info, warn or error (default: the config's)\n"
+         "  --state-file PATH    where vipd remembers the IPVS services it owns, across\n"
+         "                       restarts (default: /var/lib/vipd/state.json)\n"
+         "  --ipvs-redump-interval SECONDS\n"
+         "                       how often the kernel's IPVS table is read again, and what\n"
+         "                       someone else changed in vipd's services put back; 0: never\n"
+         "                       (default: 60)\n"
          "  --version            print the version and exit\n"
          "  --help               print this help and exit\n"
          "\n"

@@ -1,9 +1,10 @@
 // The command line of vipd. These spellings are an interface other tools rely on:
 //   vipd --config FILE | --pybal-config FILE  [--check-config] [--dry-run]
-//        [--log-level LEVEL]
+//        [--log-level LEVEL] [--state-file PATH] [--ipvs-redump-interval SECONDS]
 //   vipd --version | --help
 #pragma once
 
+#include <chrono>
 #include <expected>
 #include <optional>
 #include <span>
@@ -21,6 +22,10 @@ struct Options {
   bool show_version = false;
   bool show_help = false;
   std::optional<std::string> log_level;  // overrides the configuration's
+  // The IPVS services vipd owns, kept across restarts (not read nor written with --dry-run).
+  std::string state_file = "/var/lib/vipd/state.json";
+  // How often the kernel's table is dumped again to repair drift; 0: never.
+  std::chrono::seconds ipvs_redump_interval{60};
 };
 
 // The options, or a usage error in words (vipd prints it with the usage and exits 2).

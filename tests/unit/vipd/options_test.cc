@@ -45,6 +45,13 @@ TEST(Options, UsageErrorsAreReportedInWords) {
       {{"--config", "a", "--pybal-config", "b"}, "give one of --config and --pybal-config, once"},
       {{"--config", "a", "--frobnicate"}, "unknown argument '--frobnicate'"},
       {{"--config", "a", "--dry-run=yes"}, "--dry-run takes no value"},
+      {{"--config", "a", "--state-file="}, "--state-file needs a path"},
+      {{"--config", "a", "--ipvs-redump-interval", "soon"},
+       "--ipvs-redump-interval takes a whole number of seconds in 0..86400"},
+      {{"--config", "a", "--ipvs-redump-interval=-1"},
+       "--ipvs-redump-interval takes a whole number of seconds in 0..86400"},
+      {{"--config", "a", "--ipvs-redump-interval=86401"},
+       "--ipvs-redump-interval takes a whole number of seconds in 0..86400"},
   };
   for (const auto& test : cases) {
     const auto options = parse(test.args);
@@ -57,6 +64,30 @@ TEST(Options, LogLevelOverride) {
   const auto options = parse({"--config", "x", "--log-level", "debug"});
   ASSERT_TRUE(options.has_value());
   EXPECT_EQ(options->log_level, "debug");
+}
+
+TEST(Options, StateFileAndRedumpIntervalDefaults) {
+  const auto options = parse({"--config", "x"});
+  ASSERT_TRUE(options.has_value());
+  EXPECT_EQ(options->state_file, "/var/lib/vipd/state.json");
+  EXPECT_EQ(options->ipvs_redump_interval, std::chrono::seconds(60));
+}
+
+TEST(Options, StateFileAndRedumpIntervalGiven) {
+  const auto options =
+      parse({"--config", "x", "--state-file", "/tmp/s.json", "--ipvs-redump-interval=2"});
+  ASSERT_TRUE(options.has_value()) << options.error();
+  EXPECT_EQ(options->state_file, "/tmp/s.json");
+  EXPECT_EQ(options->ipvs_redump_interval, std::chrono::seconds(2));
+  EXPECT_EQ(parse({"--config", "x", "--ipvs-redump-interval", "0"})->ipvs_redump_interval,
+            std::chrono::seconds(0));
+}
+
+TEST(Options, HelpNamesEveryOption) {
+  const auto usage = usageText();
+  for (const char* option : {"--state-file PATH", "--ipvs-redump-interval SECONDS"}) {
+    EXPECT_NE(usage.find(option), std::string::npos) << option;
+  }
 }
 
 }  // namespace
