@@ -85,7 +85,20 @@ class Session::Impl {
 
   void feed(const FsmEvent& event);
   void execute(const FsmAction& action);
+  void perform(const ConnectAction& action);
+  void perform(const SendOpenAction& action);
+  void perform(const SendKeepaliveAction& action);
+  void perform(const SendNotificationAction& action);
+  void perform(const CloseAction& action);
+  void perform(const RefuseAction& action);
+  void perform(const StartTimerAction& action);
+  void perform(const StopTimerAction& action);
+  void perform(const SessionUpAction& action);
+  void perform(const SessionDownAction& action);
+  void perform(const RouteRefreshAction& action);
   void connect();
+  std::expected<void, std::string> openOutgoing(tcp::socket& socket);
+  void afterConnect(const ConnPtr& conn, const boost::system::error_code& error);
   std::expected<void, std::string> prepare(tcp::socket& socket, bool v6);
   void startReading(const ConnPtr& conn);
   void processInput(const ConnPtr& conn);
@@ -151,63 +164,87 @@ void Session::Impl::feed(const FsmEvent& event) {
 }
 
 void Session::Impl::execute(const FsmAction& action) {
-  if (std::holds_alternative<ConnectAction>(action)) {
-    connect();
-  } else if (const auto* open = std::get_if<SendOpenAction>(&action)) {
-    if (open->connection == Connection::Incoming && offered_) {
-      slot(Connection::Incoming) = std::exchange(offered_, nullptr);
-      startReading(slot(Connection::Incoming));
-    }
-    std::vector<std::uint8_t> bytes;
-    if (auto encoded = encodeOpen(open->open, bytes); !encoded) {
-      log_->error("open not encodable peer={} error={}", name_, encoded.error().reason);
-      return;
-    }
-    queue(slot(open->connection), std::move(bytes));
-  } else if (const auto* keepalive = std::get_if<SendKeepaliveAction>(&action)) {
-    std::vector<std::uint8_t> bytes;
-    encodeKeepalive(bytes);
-    queue(slot(keepalive->connection), std::move(bytes));
-  } else if (const auto* notify = std::get_if<SendNotificationAction>(&action)) {
-    const ConnPtr& conn = slot(notify->connection);
-    std::vector<std::uint8_t> bytes;
-    if (conn && encodeNotification(notify->notification, conn->context, bytes)) {
-      ++counters_.notifications_sent;
-      log_->warn("notification sent peer={} connection={} error={} detail=\"{}\"", name_,
-                 connectionName(notify->connection), notify->notification.name(),
-                 fsm_.lastError() ? fsm_.lastError()->detail : "");
-      queue(conn, std::move(bytes));
-    }
-  } else if (const auto* close_action = std::get_if<CloseAction>(&action)) {
-    close(close_action->connection);
-  } else if (const auto* refuse = std::get_if<RefuseAction>(&action)) {
-    ++counters_.connections_refused;
-    log_->info("incoming connection refused peer={} state={}", name_,
-               sessionStateName(fsm_.state()));
-    if (offered_ && refuse->notification) {
-      std::vector<std::uint8_t> bytes;
-      if (encodeNotification(*refuse->notification, offered_->context, bytes)) {
-        queue(offered_, std::move(bytes));
-      }
-      closeGently(std::exchange(offered_, nullptr));
-    }
-  } else if (const auto* start_timer = std::get_if<StartTimerAction>(&action)) {
-    armTimer(start_timer->timer, start_timer->after);
-  } else if (const auto* stop_timer = std::get_if<StopTimerAction>(&action)) {
-    cancelTimer(stop_timer->timer);
-  } else if (std::holds_alternative<SessionUpAction>(action)) {
-    ++counters_.established_count;
-    if (callbacks_.established) {
-      callbacks_.established(owner_);
-    }
-  } else if (const auto* down = std::get_if<SessionDownAction>(&action)) {
-    if (callbacks_.down) {
-      callbacks_.down(owner_, down->reason);
-    }
-  } else if (std::holds_alternative<RouteRefreshAction>(action)) {
-    if (callbacks_.route_refresh) {
-      callbacks_.route_refresh(owner_);
-    }
+  std::visit([this](const auto& a) { perform(a); }, action);
+}
+
+void Session::Impl::perform(const ConnectAction&) {
+  connect();
+}
+
+void Session::Impl::perform(const SendOpenAction& action) {
+  if (action.connection == Connection::Incoming && offered_) {
+    // The FSM took the connection the listener offered.
+    slot(Connection::Incoming) = std::exchange(offered_, nullptr);
+    startReading(slot(Connection::Incoming));
+  }
+  std::vector<std::uint8_t> bytes;
+  if (auto encoded = encodeOpen(action.open, bytes); !encoded) {
+    log_->error("open not encodable peer={} error={}", name_, encoded.error().reason);
+    return;
+  }
+  queue(slot(action.connection), std::move(bytes));
+}
+
+void Session::Impl::perform(const SendKeepaliveAction& action) {
+  std::vector<std::uint8_t> bytes;
+  encodeKeepalive(bytes);
+  queue(slot(action.connection), std::move(bytes));
+}
+
+void Session::Impl::perform(const SendNotificationAction& action) {
+  const ConnPtr& conn = slot(action.connection);
+  std::vector<std::uint8_t> bytes;
+  if (!conn || !encodeNotification(action.notification, conn->context, bytes)) {
+    return;
+  }
+  ++counters_.notifications_sent;
+  log_->warn("notification sent peer={} connection={} error={} detail=\"{}\"", name_,
+             connectionName(action.connection), action.notification.name(),
+             fsm_.lastError() ? fsm_.lastError()->detail : "");
+  queue(conn, std::move(bytes));
+}
+
+void Session::Impl::perform(const CloseAction& action) {
+  close(action.connection);
+}
+
+void Session::Impl::perform(const RefuseAction& action) {
+  ++counters_.connections_refused;
+  log_->info("incoming connection refused peer={} state={}", name_, sessionStateName(fsm_.state()));
+  if (!offered_) {
+    return;
+  }
+  std::vector<std::uint8_t> bytes;
+  if (action.notification && encodeNotification(*action.notification, offered_->context, bytes)) {
+    queue(offered_, std::move(bytes));
+  }
+  closeGently(std::exchange(offered_, nullptr));
+}
+
+void Session::Impl::perform(const StartTimerAction& action) {
+  armTimer(action.timer, action.after);
+}
+
+void Session::Impl::perform(const StopTimerAction& action) {
+  cancelTimer(action.timer);
+}
+
+void Session::Impl::perform(const SessionUpAction&) {
+  ++counters_.established_count;
+  if (callbacks_.established) {
+    callbacks_.established(owner_);
+  }
+}
+
+void Session::Impl::perform(const SessionDownAction& action) {
+  if (callbacks_.down) {
+    callbacks_.down(owner_, action.reason);
+  }
+}
+
+void Session::Impl::perform(const RouteRefreshAction&) {
+  if (callbacks_.route_refresh) {
+    callbacks_.route_refresh(owner_);
   }
 }
 
@@ -230,31 +267,38 @@ std::expected<void, std::string> Session::Impl::prepare(tcp::socket& socket, boo
   return {};
 }
 
-void Session::Impl::connect() {
+// The outgoing socket, open and bound, its options set before connect() (RFC 2385 needs the
+// key on the SYN).
+std::expected<void, std::string> Session::Impl::openOutgoing(tcp::socket& socket) {
   const PeerSettings& p = peer();
+  const bool v6 = p.address.isV6();
+  boost::system::error_code ec;
+  socket.open(v6 ? tcp::v6() : tcp::v4(), ec);
+  if (ec) {
+    return std::unexpected("socket: " + ec.message());
+  }
+  if (auto prepared = prepare(socket, v6); !prepared) {
+    return prepared;
+  }
+  if (!p.local_address && p.local_port == 0) {
+    return {};
+  }
+  const IpAddress local =
+      p.local_address.value_or(v6 ? *IpAddress::parse("::") : *IpAddress::parse("0.0.0.0"));
+  socket.set_option(asio::socket_base::reuse_address(true), ec);
+  socket.bind(tcp::endpoint(toAsio(local), p.local_port), ec);
+  if (ec) {
+    return std::unexpected("bind " + local.withPort(p.local_port) + ": " + ec.message());
+  }
+  return {};
+}
+
+void Session::Impl::connect() {
   auto conn = std::make_shared<Conn>(io_, Connection::Outgoing);
   slot(Connection::Outgoing) = conn;
-  const bool v6 = p.address.isV6();
-
-  boost::system::error_code ec;
-  conn->socket.open(v6 ? tcp::v6() : tcp::v4(), ec);
-  std::expected<void, std::string> ready;
-  if (ec) {
-    ready = std::unexpected("socket: " + ec.message());
-  } else {
-    ready = prepare(conn->socket, v6);
-  }
-  if (ready && (p.local_address || p.local_port != 0)) {
-    const IpAddress local =
-        p.local_address.value_or(v6 ? *IpAddress::parse("::") : *IpAddress::parse("0.0.0.0"));
-    conn->socket.set_option(asio::socket_base::reuse_address(true), ec);
-    conn->socket.bind(tcp::endpoint(toAsio(local), p.local_port), ec);
-    if (ec) {
-      ready = std::unexpected("bind " + local.withPort(p.local_port) + ": " + ec.message());
-    }
-  }
-  if (!ready) {
+  if (auto ready = openOutgoing(conn->socket); !ready) {
     log_->error("connect failed peer={} error=\"{}\"", name_, ready.error());
+    // Reported on the next turn: the FSM is still handling the event that asked for it.
     asio::post(io_, guarded([this, conn] {
                  if (current(conn)) {
                    slot(Connection::Outgoing).reset();
@@ -264,25 +308,28 @@ void Session::Impl::connect() {
     return;
   }
 
+  const PeerSettings& p = peer();
   log_->debug("connecting peer={} address={}", name_, p.address.withPort(p.port));
-  conn->socket.async_connect(tcp::endpoint(toAsio(p.address), p.port),
-                             guarded([this, conn](const boost::system::error_code& error) {
-                               if (!current(conn)) {
-                                 return;
-                               }
-                               if (error) {
-                                 log_->debug("connect failed peer={} error=\"{}\"", name_,
-                                             error.message());
-                                 closeNow(conn);
-                                 slot(Connection::Outgoing).reset();
-                                 feed(TcpConnectFailedEvent{});
-                                 return;
-                               }
-                               feed(TcpConnectedEvent{});
-                               if (current(conn)) {
-                                 startReading(conn);
-                               }
-                             }));
+  conn->socket.async_connect(
+      tcp::endpoint(toAsio(p.address), p.port),
+      guarded([this, conn](const boost::system::error_code& error) { afterConnect(conn, error); }));
+}
+
+void Session::Impl::afterConnect(const ConnPtr& conn, const boost::system::error_code& error) {
+  if (!current(conn)) {
+    return;  // abandoned: ConnectRetry expired or the peer's connection won
+  }
+  if (error) {
+    log_->debug("connect failed peer={} error=\"{}\"", name_, error.message());
+    closeNow(conn);
+    slot(Connection::Outgoing).reset();
+    feed(TcpConnectFailedEvent{});
+    return;
+  }
+  feed(TcpConnectedEvent{});
+  if (current(conn)) {
+    startReading(conn);
+  }
 }
 
 void Session::Impl::adoptIncoming(int fd) {

@@ -1,6 +1,7 @@
 #include "bgp/speaker.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <utility>
 
 #include "bgp/as_path.h"
@@ -27,6 +28,47 @@ void appendUnique(std::vector<T>& to, const std::vector<T>& from) {
       to.push_back(value);
     }
   }
+}
+
+// Global, peer, VIP (a layer may be null): a single value from the last layer that sets
+// one; lists joined in order, without duplicates.
+RouteAttributes mergeAttributes(std::initializer_list<const RouteAttributes*> layers) {
+  RouteAttributes merged;
+  for (const RouteAttributes* layer : layers) {
+    if (layer == nullptr) {
+      continue;
+    }
+    if (!layer->as_path.empty()) {
+      merged.as_path = layer->as_path;
+    }
+    if (layer->prepend_local_as > 0) {
+      merged.prepend_local_as = layer->prepend_local_as;
+    }
+    merged.med = layer->med ? layer->med : merged.med;
+    merged.local_pref = layer->local_pref ? layer->local_pref : merged.local_pref;
+    merged.next_hop_ipv4 = layer->next_hop_ipv4 ? layer->next_hop_ipv4 : merged.next_hop_ipv4;
+    merged.next_hop_ipv6 = layer->next_hop_ipv6 ? layer->next_hop_ipv6 : merged.next_hop_ipv6;
+    appendUnique(merged.communities, layer->communities);
+    appendUnique(merged.large_communities, layer->large_communities);
+  }
+  return merged;
+}
+
+// RFC 4271 5.1.2: towards an external peer the path starts with our AS (prepended as many
+// more times as asked); towards an internal one an originated route has none of ours.
+AsPath asPathFor(const RouteAttributes& merged, std::uint32_t local_as, bool internal) {
+  std::vector<std::uint32_t> path = merged.as_path;
+  if (internal) {
+    if (!path.empty() && path.front() == local_as) {
+      path.erase(path.begin());
+    }
+    return AsPath::sequence(std::move(path));
+  }
+  if (path.empty() || path.front() != local_as) {
+    path.insert(path.begin(), local_as);
+  }
+  path.insert(path.begin(), merged.prepend_local_as, local_as);
+  return AsPath::sequence(std::move(path));
 }
 
 }  // namespace
@@ -370,32 +412,12 @@ Speaker::Table Speaker::desiredTable(const std::string& peer_name, const Peer& p
 std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
                                                      const PeerSettings* peer_settings,
                                                      const Peer& peer, const Prefix& prefix) const {
-  std::vector<const RouteAttributes*> layers{&global_};
-  if (peer_settings != nullptr) {
-    layers.push_back(&peer_settings->attributes);
-  }
-  layers.push_back(&vip.policy.attributes);
-
-  // Single values: the last layer that sets one wins; lists are joined.
-  std::vector<std::uint32_t> path;
-  std::uint32_t prepends = 0;
-  PathAttributes attributes;
-  std::optional<std::uint32_t> local_pref;
-  std::optional<IpAddress> next_hop;
-  for (const RouteAttributes* layer : layers) {
-    if (!layer->as_path.empty()) {
-      path = layer->as_path;
-    }
-    prepends = layer->prepend_local_as > 0 ? layer->prepend_local_as : prepends;
-    attributes.multi_exit_disc = layer->med ? layer->med : attributes.multi_exit_disc;
-    local_pref = layer->local_pref ? layer->local_pref : local_pref;
-    const auto& hop = prefix.isV4() ? layer->next_hop_ipv4 : layer->next_hop_ipv6;
-    next_hop = hop ? hop : next_hop;
-    appendUnique(attributes.communities, layer->communities);
-    appendUnique(attributes.large_communities, layer->large_communities);
-  }
+  const RouteAttributes merged =
+      mergeAttributes({&global_, peer_settings != nullptr ? &peer_settings->attributes : nullptr,
+                       &vip.policy.attributes});
 
   // RFC 4271 5.1.3 and RFC 4760 3: without a configured one, our own address is the next hop.
+  std::optional<IpAddress> next_hop = prefix.isV4() ? merged.next_hop_ipv4 : merged.next_hop_ipv6;
   if (!next_hop) {
     next_hop = prefix.isV4() ? peer.session.local_ipv4 : peer.session.local_ipv6;
   }
@@ -403,22 +425,13 @@ std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
     return std::nullopt;
   }
 
-  // RFC 4271 5.1.2: towards an external peer the path starts with our AS; towards an
-  // internal one an originated route has none of ours.
-  const std::uint32_t local_as = settings_.local_as;
   const bool internal = peer.session.internal;
-  if (internal) {
-    if (!path.empty() && path.front() == local_as) {
-      path.erase(path.begin());
-    }
-  } else {
-    if (path.empty() || path.front() != local_as) {
-      path.insert(path.begin(), local_as);
-    }
-    path.insert(path.begin(), prepends, local_as);
-  }
+  PathAttributes attributes;
   attributes.origin = Origin::Igp;
-  attributes.as_path = AsPath::sequence(std::move(path));
+  attributes.as_path = asPathFor(merged, settings_.local_as, internal);
+  attributes.multi_exit_disc = merged.med;
+  attributes.communities = merged.communities;
+  attributes.large_communities = merged.large_communities;
 
   // RFC 8326 4: a draining route carries GRACEFUL_SHUTDOWN and, inside the AS, LOCAL_PREF 0.
   const bool draining = mode_ == Mode::Draining || mode_ == Mode::Stopping;
@@ -426,7 +439,7 @@ std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
     appendUnique(attributes.communities, std::vector<Community>{kGracefulShutdown});
   }
   if (internal) {
-    attributes.local_pref = draining ? 0 : local_pref.value_or(kDefaultLocalPref);
+    attributes.local_pref = draining ? 0 : merged.local_pref.value_or(kDefaultLocalPref);
   }
 
   if (prefix.isV4()) {

@@ -64,6 +64,28 @@ IpAddress address(const std::string& text) {
   return *parsed;
 }
 
+// A flag about the last --peer; false when it is none of them.
+bool parsePeerFlag(const std::string& flag, const std::string& value, PeerSettings& peer) {
+  if (flag == "--peer-port") {
+    peer.port = static_cast<std::uint16_t>(number(value));
+  } else if (flag == "--peer-as") {
+    peer.peer_as = number(value);
+  } else if (flag == "--local-address") {
+    peer.local_address = address(value);
+  } else if (flag == "--local-port") {
+    peer.local_port = static_cast<std::uint16_t>(number(value));
+  } else if (flag == "--hold-time") {
+    peer.hold_time = Seconds{number(value)};
+  } else if (flag == "--md5") {
+    peer.md5_password = value;
+  } else if (flag == "--ttl-security") {
+    peer.ttl_security_hops = static_cast<std::uint8_t>(number(value));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 // --peer ADDR starts a peer; the peer options after it apply to it.
 bool parse(int argc, char** argv, Options& options) {
   options.speaker.listen_port = 0;
@@ -128,20 +150,8 @@ bool parse(int argc, char** argv, Options& options) {
       added.idle_hold_time = Seconds{1};
       added.max_idle_hold_time = Seconds{4};
       options.speaker.peers.push_back(added);
-    } else if (peer != nullptr && flag == "--peer-port") {
-      peer->port = static_cast<std::uint16_t>(number(value));
-    } else if (peer != nullptr && flag == "--peer-as") {
-      peer->peer_as = number(value);
-    } else if (peer != nullptr && flag == "--local-address") {
-      peer->local_address = address(value);
-    } else if (peer != nullptr && flag == "--local-port") {
-      peer->local_port = static_cast<std::uint16_t>(number(value));
-    } else if (peer != nullptr && flag == "--hold-time") {
-      peer->hold_time = Seconds{number(value)};
-    } else if (peer != nullptr && flag == "--md5") {
-      peer->md5_password = value;
-    } else if (peer != nullptr && flag == "--ttl-security") {
-      peer->ttl_security_hops = static_cast<std::uint8_t>(number(value));
+    } else if (peer != nullptr && parsePeerFlag(flag, value, *peer)) {
+      continue;
     } else {
       std::cerr << "unknown option: " << flag << "\n";
       return false;
