@@ -5,11 +5,14 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <optional>
+#include <set>
 #include <vector>
 
 #include "common/log.h"
 #include "ipvs/dry_run_backend.h"
 #include "ipvs/netlink_backend.h"
+#include "ipvs/ownership_store.h"
 #include "ipvs/synchronizer.h"
 #include "vipd/service_runtime.h"
 
@@ -60,6 +63,8 @@ struct Daemon::Impl {
 
   int run();
   bool makeBackend();
+  void loadOwnership();
+  void updateOwnership();
   void startServices();
   void onStartupEnded();
   void endStartupGrace();
@@ -74,6 +79,8 @@ struct Daemon::Impl {
   asio::signal_set signals;
   std::unique_ptr<ipvs::Backend> backend;
   std::unique_ptr<ipvs::Synchronizer> synchronizer;
+  std::optional<ipvs::OwnershipStore> ownership_store;  // none with --dry-run
+  std::set<ipvs::ServiceKey> owned;                     // canonical keys
   std::vector<std::unique_ptr<ServiceRuntime>> services;
   bool programming = false;  // start-up is over and IPVS follows the pools
   bool push_posted = false;
@@ -92,10 +99,15 @@ int Daemon::Impl::run() {
   waitForSignal();
   io.run();
 
+  // Nothing is flushed: the kernel keeps forwarding, and the next start adopts the table.
   for (auto& service : services) {
     service->stop();
   }
-  logger->info("vipd stopped; IPVS entries are left in place for the next start");
+  const auto& counters = synchronizer->counters();
+  logger->info(
+      "vipd stopped; IPVS entries are left in place for the next start operations_applied={} "
+      "operations_failed={} repairs={}",
+      counters.operations_applied, counters.operations_failed, counters.repairs);
   return 0;
 }
 
@@ -116,7 +128,74 @@ bool Daemon::Impl::makeBackend() {
   ipvs::Synchronizer::Options sync_options;
   sync_options.redump_interval = options.ipvs_redump_interval;
   synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, sync_options);
+  synchronizer->onProgrammedChanged([this](const ipvs::ServiceKey&, bool) { updateOwnership(); });
+  synchronizer->onFirstReconcileDone([this] {
+    log::get("ipvs")->info("ipvs table in step backend={} operations_applied={} owned={}",
+                           backend->name(), synchronizer->counters().operations_applied,
+                           owned.size());
+    updateOwnership();
+  });
+  if (!options.dry_run) {
+    loadOwnership();
+  }
   return true;
+}
+
+// A dry run starts from an empty table of its own: it neither reads nor writes the state.
+// A state file that cannot be read costs only the services that left the configuration
+// while vipd was down: they stay in the kernel, and vipd says so.
+void Daemon::Impl::loadOwnership() {
+  const auto logger = log::get("ipvs");
+  ownership_store.emplace(options.state_file);
+  auto loaded_owned = ownership_store->load();
+  if (!loaded_owned) {
+    logger->error(
+        "ipvs state file unreadable, starting with no owned service; services removed from "
+        "the configuration while vipd was down stay in the kernel path={} error=\"{}\"",
+        options.state_file, loaded_owned.error());
+  } else {
+    owned = std::move(*loaded_owned);
+    logger->info("ipvs owned services loaded path={} services={}", options.state_file,
+                 owned.size());
+  }
+  synchronizer->setOwned(owned);
+}
+
+// Owned: the services vipd has programmed (desired, and in the kernel), and those it owned
+// before that the kernel still holds. A desired service that drift removed stays owned.
+void Daemon::Impl::updateOwnership() {
+  if (!ownership_store || !synchronizer->firstReconcileDone()) {
+    return;
+  }
+  std::set<ipvs::ServiceKey> in_kernel;
+  for (const auto& [key, entry] : synchronizer->current().services) {
+    in_kernel.insert(ipvs::canonical(key));
+  }
+  std::set<ipvs::ServiceKey> next;
+  for (const auto& [key, entry] : synchronizer->desired().services) {
+    const auto service = ipvs::canonical(key);
+    if (in_kernel.contains(service) || owned.contains(service)) {
+      next.insert(service);
+    }
+  }
+  for (const auto& service : owned) {
+    if (in_kernel.contains(service)) {
+      next.insert(service);
+    }
+  }
+  if (next == owned) {
+    return;
+  }
+
+  owned = std::move(next);
+  synchronizer->setOwned(owned);
+  const auto logger = log::get("ipvs");
+  if (auto saved = ownership_store->save(owned); !saved) {
+    logger->error("ipvs state file not written path={} error=\"{}\"", options.state_file,
+                  saved.error());
+    return;
+  }
+  logger->info("ipvs owned services saved path={} services={}", options.state_file, owned.size());
 }
 
 void Daemon::Impl::startServices() {

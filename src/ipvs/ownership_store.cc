@@ -1,0 +1,264 @@
+#include "ipvs/ownership_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+namespace vipd::ipvs {
+
+namespace {
+
+constexpr std::int64_t kVersion = 1;
+
+constexpr std::array<std::pair<Protocol, std::string_view>, 3> kProtocols = {{
+    {Protocol::Tcp, "tcp"},
+    {Protocol::Udp, "udp"},
+    {Protocol::Sctp, "sctp"},
+}};
+
+std::string_view familyName(IpAddress::Family family) {
+  return family == IpAddress::Family::V6 ? "ipv6" : "ipv4";
+}
+
+std::string_view protocolName(Protocol protocol) {
+  for (const auto& [value, name] : kProtocols) {
+    if (value == protocol) {
+      return name;
+    }
+  }
+  return "tcp";
+}
+
+boost::json::object encodeKey(const ServiceKey& key) {
+  boost::json::object out;
+  out["family"] = familyName(key.family);
+  if (key.fwmark != 0) {
+    out["fwmark"] = key.fwmark;
+    return out;
+  }
+  out["protocol"] = protocolName(key.protocol);
+  out["address"] = key.address.toString();
+  out["port"] = key.port;
+  return out;
+}
+
+std::expected<std::string_view, std::string> stringMember(const boost::json::object& object,
+                                                          std::string_view name) {
+  const auto* value = object.if_contains(name);
+  if (value == nullptr || !value->is_string()) {
+    return std::unexpected("\"" + std::string(name) + "\" must be a string");
+  }
+  return std::string_view(value->get_string());
+}
+
+std::expected<std::uint64_t, std::string> numberMember(const boost::json::object& object,
+                                                       std::string_view name, std::uint64_t max) {
+  const auto* value = object.if_contains(name);
+  const auto* number = value == nullptr ? nullptr : value->if_int64();
+  if (number == nullptr || *number < 1 || static_cast<std::uint64_t>(*number) > max) {
+    return std::unexpected("\"" + std::string(name) + "\" must be a whole number in 1.." +
+                           std::to_string(max));
+  }
+  return static_cast<std::uint64_t>(*number);
+}
+
+std::expected<void, std::string> decodeAddressAndPort(const boost::json::object& object,
+                                                      ServiceKey& key) {
+  const auto protocol = stringMember(object, "protocol");
+  if (!protocol) {
+    return std::unexpected(protocol.error());
+  }
+  bool known = false;
+  for (const auto& [value, name] : kProtocols) {
+    if (name == *protocol) {
+      key.protocol = value;
+      known = true;
+    }
+  }
+  if (!known) {
+    return std::unexpected("unknown protocol \"" + std::string(*protocol) + "\"");
+  }
+
+  const auto text = stringMember(object, "address");
+  const auto address = text ? IpAddress::parse(*text) : std::nullopt;
+  if (!address || address->family() != key.family) {
+    return std::unexpected("\"address\" must be an address of the service's family");
+  }
+  key.address = *address;
+
+  const auto port = numberMember(object, "port", 65535);
+  if (!port) {
+    return std::unexpected(port.error());
+  }
+  key.port = static_cast<std::uint16_t>(*port);
+  return {};
+}
+
+std::expected<ServiceKey, std::string> decodeKey(const boost::json::value& value) {
+  const auto* object = value.if_object();
+  if (object == nullptr) {
+    return std::unexpected("a service must be an object");
+  }
+  ServiceKey key;
+  const auto family = stringMember(*object, "family");
+  if (!family || (*family != "ipv4" && *family != "ipv6")) {
+    return std::unexpected("\"family\" must be \"ipv4\" or \"ipv6\"");
+  }
+  key.family = *family == "ipv6" ? IpAddress::Family::V6 : IpAddress::Family::V4;
+
+  if (object->contains("fwmark")) {
+    const auto fwmark = numberMember(*object, "fwmark", 0xffffffff);
+    if (!fwmark) {
+      return std::unexpected(fwmark.error());
+    }
+    key.fwmark = static_cast<std::uint32_t>(*fwmark);
+    return canonical(key);
+  }
+  if (auto decoded = decodeAddressAndPort(*object, key); !decoded) {
+    return std::unexpected(decoded.error());
+  }
+  return canonical(key);
+}
+
+std::string errnoText(std::string_view what, const std::filesystem::path& path) {
+  return std::string(what) + " " + path.string() + ": " + std::strerror(errno);
+}
+
+// Writes `text` to `path` and flushes it to the disk.
+std::expected<void, std::string> writeDurably(const std::filesystem::path& path,
+                                              std::string_view text) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return std::unexpected(errnoText("cannot create", path));
+  }
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      auto error = errnoText("cannot write", path);
+      ::close(fd);
+      return std::unexpected(error);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto error = errnoText("cannot fsync", path);
+    ::close(fd);
+    return std::unexpected(error);
+  }
+  if (::close(fd) != 0) {
+    return std::unexpected(errnoText("cannot close", path));
+  }
+  return {};
+}
+
+// The rename is durable only once the folder's entry is on the disk too.
+void syncFolder(const std::filesystem::path& folder) {
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+}  // namespace
+
+std::string encodeOwnership(const std::set<ServiceKey>& owned) {
+  boost::json::array services;
+  for (const auto& key : owned) {
+    services.push_back(encodeKey(canonical(key)));
+  }
+  boost::json::object document;
+  document["version"] = kVersion;
+  document["services"] = std::move(services);
+  return boost::json::serialize(document) + "\n";
+}
+
+std::expected<std::set<ServiceKey>, std::string> decodeOwnership(std::string_view text) {
+  boost::system::error_code error;
+  const boost::json::value document = boost::json::parse(text, error);
+  if (error) {
+    return std::unexpected("not JSON: " + error.message());
+  }
+  const auto* object = document.if_object();
+  const auto* version = object == nullptr ? nullptr : object->if_contains("version");
+  if (version == nullptr || !version->is_int64() || version->get_int64() != kVersion) {
+    return std::unexpected("not a version 1 vipd state file");
+  }
+  const auto* services = object->if_contains("services");
+  if (services == nullptr || !services->is_array()) {
+    return std::unexpected("\"services\" must be an array");
+  }
+
+  std::set<ServiceKey> owned;
+  for (std::size_t i = 0; i < services->get_array().size(); ++i) {
+    auto key = decodeKey(services->get_array()[i]);
+    if (!key) {
+      return std::unexpected("service " + std::to_string(i) + ": " + key.error());
+    }
+    owned.insert(*key);
+  }
+  return owned;
+}
+
+std::expected<std::set<ServiceKey>, std::string> OwnershipStore::load() const {
+  std::error_code error;
+  if (!std::filesystem::exists(path_, error)) {
+    if (!error) {
+      return std::set<ServiceKey>{};  // never written: vipd owns nothing yet
+    }
+    return std::unexpected("cannot read " + path_.string() + ": " + error.message());
+  }
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) {
+    return std::unexpected(errnoText("cannot read", path_));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return std::unexpected(errnoText("cannot read", path_));
+  }
+
+  auto owned = decodeOwnership(text.str());
+  if (!owned) {
+    return std::unexpected(path_.string() + ": " + owned.error());
+  }
+  return owned;
+}
+
+std::expected<void, std::string> OwnershipStore::save(const std::set<ServiceKey>& owned) const {
+  const auto folder = path_.parent_path();
+  std::error_code error;
+  if (!folder.empty()) {
+    std::filesystem::create_directories(folder, error);
+    if (error) {
+      return std::unexpected("cannot create " + folder.string() + ": " + error.message());
+    }
+  }
+
+  auto temporary = path_;
+  temporary += ".tmp";
+  if (auto written = writeDurably(temporary, encodeOwnership(owned)); !written) {
+    ::unlink(temporary.c_str());
+    return written;
+  }
+  if (::rename(temporary.c_str(), path_.c_str()) != 0) {
+    auto failure = errnoText("cannot rename " + temporary.string() + " to", path_);
+    ::unlink(temporary.c_str());
+    return std::unexpected(failure);
+  }
+  syncFolder(folder);
+  return {};
+}
+
+}  // namespace vipd::ipvs
