@@ -216,7 +216,8 @@ class Driver {
       for (const SessionStatus& status : service_.sessions()) {
         std::cout << "peer=" << status.name << " state=" << sessionStateName(status.state)
                   << " updates_sent=" << status.counters.updates_sent
-                  << " updates_received=" << status.counters.updates_received << "\n";
+                  << " updates_received=" << status.counters.updates_received
+                  << " refused=" << status.counters.connections_refused << "\n";
       }
     } else if (verb == "stop") {
       stop();

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -51,6 +52,21 @@ def wait_until(what, condition, timeout=20.0, interval=0.1):
             return value
         time.sleep(interval)
     raise Failure(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 and ::1 now, so that tests running beside others on the
+    machine do not meet on a fixed port."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as v4:
+            v4.bind(("127.0.0.1", 0))
+            port = v4.getsockname()[1]
+            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as v6:
+                try:
+                    v6.bind(("::1", port))
+                    return port
+                except OSError:
+                    continue
 
 
 def log(text):
@@ -107,7 +123,7 @@ class Driver:
             self.process.wait()
         self.stderr.close()
 
-    def tail(self, lines=40):
+    def tail(self, lines=80):
         try:
             return "\n".join(self.log_path.read_text().splitlines()[-lines:])
         except OSError:
@@ -123,21 +139,31 @@ def communities_of(text):
 
 
 class Bird:
-    """BIRD 2 on loopback: passive, on 127.0.0.1:11790 and [::1]:11790."""
+    """BIRD 2 on loopback: passive, on 127.0.0.1 and ::1, a port picked by the test."""
 
     binary = "bird"
 
-    def __init__(self, folder, md5=None):
+    def __init__(self, folder, md5=None, connects=False):
         self.folder = folder
         self.control = folder / "bird.ctl"
+        self.connects = connects
         password = f'password "{md5}";' if md5 else ""
+        self.port = free_port()
+        self.speaker_port = free_port()
         template = (HERE / "peers" / "bird-loopback.conf").read_text()
+        template = template.replace("@PASSIVE@", "" if connects else "passive on;")
+        template = template.replace("@PORT@", str(self.port))
+        template = template.replace("@SPEAKER_PORT@", str(self.speaker_port))
         (folder / "bird.conf").write_text(template.replace("@PASSWORD@", password))
 
     def driver_args(self, md5=None):
         args = []
+        if getattr(self, "connects", False):
+            # Both sides connect: collisions (RFC 4271 6.8) are resolved by the identifiers.
+            args += ["--listen", "127.0.0.2", "--listen", "::1", "--listen-port",
+                     str(self.speaker_port)]
         for peer, local in (("127.0.0.1", "127.0.0.2"), ("::1", "::1")):
-            args += ["--peer", peer, "--peer-port", "11790", "--peer-as", str(PEER_AS),
+            args += ["--peer", peer, "--peer-port", str(self.port), "--peer-as", str(PEER_AS),
                      "--local-address", local, "--hold-time", "9"]
             if md5:
                 args += ["--md5", md5]
@@ -239,7 +265,7 @@ class Frr(NetnsPeer):
 
     binary = "/usr/lib/frr/bgpd"
 
-    def __init__(self, folder, md5=None):
+    def __init__(self, folder, md5=None, connects=False):
         super().__init__(folder)
         template = (HERE / "peers" / "frr-netns.conf").read_text()
         (folder / "bgpd.conf").write_text(template)
@@ -322,7 +348,7 @@ class GoBgp(NetnsPeer):
 
     binary = "gobgpd"
 
-    def __init__(self, folder, md5=None):
+    def __init__(self, folder, md5=None, connects=False):
         super().__init__(folder)
         template = (HERE / "peers" / "gobgp-netns.toml").read_text()
         (folder / "gobgp.toml").write_text(template)
@@ -410,15 +436,17 @@ class GoBgp(NetnsPeer):
 
 
 class ExaBgp:
-    """ExaBGP on loopback, passive on 127.0.0.1:11790 and [::1]:11790; what it receives is
-    kept by peers/exabgp-recv.py in the test's folder."""
+    """ExaBGP on loopback, passive on 127.0.0.1 and ::1 (a port picked by the test); what it
+    receives is kept by peers/exabgp-recv.py in the test's folder."""
 
     binary = "exabgp"
 
-    def __init__(self, folder, md5=None):
+    def __init__(self, folder, md5=None, connects=False):
         self.folder = folder
         shutil.copy(HERE / "peers" / "exabgp-recv.py", folder / "exabgp-recv.py")
+        self.port = free_port()
         template = (HERE / "peers" / "exabgp-loopback.conf").read_text()
+        template = template.replace("@PORT@", str(self.port))
         (folder / "exabgp.conf").write_text(template.replace("@FOLDER@", str(folder)))
         self.process = None
 
@@ -622,6 +650,34 @@ def scenario_graceful_shutdown(context):
     log("stop: withdrawn, closed with Cease / administrative shutdown")
 
 
+def scenario_both_connect(context):
+    """Both sides connect (the driver started first, so that the router's connection may
+    meet vipd's retry): whatever collides (RFC 4271 6.8), one session each must stay."""
+    peer, driver = context["peer"], context["driver"]
+    time.sleep(1.5)
+    peer.start()
+    announced(context)
+    time.sleep(3)  # let any second connection arrive and be resolved
+    if not peer.established():
+        raise Failure("sessions did not settle")
+    expect_route(peer, VIP4)
+    status = " ".join(driver.command("status"))
+    log(f"both sides connect; one session each stayed ({status})")
+
+
+def scenario_graceful_restart(context):
+    peer, driver = context["peer"], context["driver"]
+    announced(context)
+    driver.stop()
+    context["driver_stopped"] = True
+    wait_until("the sessions to close", lambda: not peer.established(), 10)
+    time.sleep(2)
+    for prefix in (VIP4, VIP6):
+        if prefix not in peer.routes():
+            raise Failure(f"{prefix} dropped although graceful restart was negotiated")
+    log("stopped under graceful restart: the peer keeps the routes")
+
+
 def scenario_md5(context):
     announced(context)
     log("session up with TCP MD5 signatures")
@@ -634,6 +690,8 @@ SCENARIOS = {
     "hold-timer": scenario_hold_timer,
     "graceful-shutdown": scenario_graceful_shutdown,
     "md5": scenario_md5,
+    "both-connect": scenario_both_connect,
+    "graceful-restart": scenario_graceful_restart,
 }
 
 
@@ -657,16 +715,19 @@ def main():
     with tempfile.TemporaryDirectory(prefix=f"vipd-{options.peer}-") as temp:
         folder = Path(temp)
         os.chmod(folder, 0o755)
-        peer = kind(folder, md5)
+        peer = kind(folder, md5, connects=options.scenario == "both-connect")
         driver = None
         context = {"peer": peer}
         try:
-            peer.start()
+            if options.scenario != "both-connect":
+                peer.start()
             args = ["--local-as", str(LOCAL_AS), "--router-id", "10.0.0.2",
                     "--vip", VIP4, "--vip", VIP6, "--med", str(MED), "--as-path", AS_PATH,
                     "--community", COMMUNITY, "--large-community", LARGE,
                     "--hold-down", str(HOLD_DOWN), "--drain-time", str(DRAIN_TIME),
                     *peer.driver_args(md5)]
+            if options.scenario == "graceful-restart":
+                args.append("--graceful-restart")
             driver = Driver(options.driver, args, folder, peer.driver_prefix())
             context["driver"] = driver
             SCENARIOS[options.scenario](context)
