@@ -191,8 +191,7 @@ Open SessionFsm::localOpen() const {
     restart.restart_time =
         static_cast<std::uint16_t>(std::min<long>(settings_.graceful_restart.restart_time.count(),
                                                   GracefulRestartCapability::kMaxRestartTime));
-    // TODO: the R bit is never set, so a peer that lost vipd while it restarted waits for
-    // its own timers instead of learning of the restart; set it after a restart (RFC 4724 4).
+    restart.restarted = settings_.graceful_restart.restarting;
     for (const Capability& capability : open.capabilities) {
       if (const auto* mp = std::get_if<MultiprotocolCapability>(&capability)) {
         restart.families.push_back({mp->family, settings_.graceful_restart.forwarding_preserved});

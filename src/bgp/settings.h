@@ -78,6 +78,9 @@ struct GracefulRestartSettings {
   Seconds restart_time{120};  // at most 4095
   // The F bit: IPVS keeps forwarding while vipd restarts, so the routes stay good.
   bool forwarding_preserved = true;
+  // The R bit (RFC 4724 3): set by the daemon when it starts again after a graceful stop, so
+  // that the peers know the session went down for a restart and wait for End-of-RIB.
+  bool restarting = false;
 
   bool operator==(const GracefulRestartSettings&) const = default;
 };

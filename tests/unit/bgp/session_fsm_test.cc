@@ -745,6 +745,25 @@ TEST(SessionFsm, FourOctetLocalAsGoesAsAsTrans) {
   EXPECT_EQ(findCapability<FourOctetAsCapability>(open.capabilities)->asn, 4200000001u);
 }
 
+TEST(SessionFsm, GracefulRestartCapabilityCarriesTheRestartState) {
+  FsmSettings s = settings();
+  s.graceful_restart.enabled = true;
+  s.graceful_restart.restart_time = Seconds{5000};
+  s.graceful_restart.restarting = true;
+  const Open open = SessionFsm(s).localOpen();
+  const auto* restart = findCapability<GracefulRestartCapability>(open.capabilities);
+  ASSERT_NE(restart, nullptr);
+  EXPECT_TRUE(restart->restarted);
+  EXPECT_EQ(restart->restart_time, GracefulRestartCapability::kMaxRestartTime);
+  ASSERT_EQ(restart->families.size(), 2u);
+  EXPECT_TRUE(restart->families[0].forwarding_preserved);
+}
+
+TEST(SessionFsm, NoGracefulRestartCapabilityUnlessEnabled) {
+  const Open open = SessionFsm(settings()).localOpen();
+  EXPECT_EQ(findCapability<GracefulRestartCapability>(open.capabilities), nullptr);
+}
+
 TEST(SessionFsm, UnsupportedVersionAnswersWithOurVersion) {
   Harness h;
   h.reach(SessionState::OpenSent);
