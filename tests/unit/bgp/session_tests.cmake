@@ -8,3 +8,6 @@ vipd_unit_test(speaker_test
 vipd_unit_test(session_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/session_test.cc
   LIBS vipd_bgp_session vipd_asio)
+vipd_unit_test(bgp_service_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/bgp_service_test.cc
+  LIBS vipd_bgp_session vipd_asio)
