@@ -55,11 +55,13 @@ stop_server() {
   eval "wait \$server_$1" 2>/dev/null
 }
 
+# fall 3: under emulation on a busy host one check can be slow; a restart whose first check
+# timed out would depool the server (legitimately) and spoil the adoption check.
 service_json() {  # name vip depool-action
   cat <<JSON
       {"name": "$1", "protocol": "tcp", "address": "$2", "port": 80, "scheduler": "wrr",
        "forwarding": "nat", "depool-action": "$3", "depool-threshold": "0.5",
-       "monitor": [{"name": "http", "kind": "http", "interval": 1, "timeout": 2,
+       "monitor": [{"name": "http", "kind": "http", "interval": 1, "timeout": 2, "fall": 3,
                     "jitter": "0", "http": {"url": ["http://e2e.test/"]}}],
        "server": [{"host": "127.0.0.2"}, {"host": "127.0.0.3"}, {"host": "127.0.0.4"}]}
 JSON
@@ -85,6 +87,7 @@ write_config() {  # file, then the services as "name vip action" words
 start_vipd() {  # config
   run=$((run + 1))
   log=$work/vipd-$run.log
+  : >"$log"
   "$vipd" --config "$1" --state-file $state --ipvs-redump-interval 1 >$work/stdout-$run \
     2>"$log" &
   vipd_pid=$!
