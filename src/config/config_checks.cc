@@ -156,46 +156,170 @@ void checkServiceAlone(const ServiceConfig& service, Diagnostics& out) {
   }
 }
 
-// PyBal refuses to start when services on one VIP disagree on the MED; so does vipd.
-void checkMeds(const Config& config, const LineOfPath& line_of, Diagnostics& out) {
+// What services on one VIP must agree on besides the MED: they make one announcement.
+ServiceAnnounce vipLevelPolicy(const ServiceAnnounce& announce) {
+  ServiceAnnounce policy = announce;
+  policy.announce = true;
+  policy.prefixes.clear();
+  policy.attributes.med.reset();
+  return policy;
+}
+
+void checkSharedVip(const ServiceConfig& first, const ServiceConfig& service, const Config& config,
+                    const LineOfPath& line_of, Diagnostics& out) {
+  const auto global_med = config.global.bgp.attributes.med;
+  const auto med = service.announce.attributes.med ? service.announce.attributes.med : global_med;
+  const auto other = first.announce.attributes.med ? first.announce.attributes.med : global_med;
+  const std::string both =
+      fmt::format("services \"{}\"{} and \"{}\" share VIP {}", first.name,
+                  atLine(line_of, servicePath(first.name)), service.name, service.vip->toString());
+  const auto medText = [](std::optional<std::uint32_t> value) {
+    return value ? std::to_string(*value) : std::string("none");
+  };
+  if (med != other) {
+    // PyBal refuses to start on this too.
+    out.push_back(
+        {kError, "", std::nullopt, servicePath(service.name, "bgp/attributes/med"),
+         fmt::format("{} but not their MED ({} and {})", both, medText(other), medText(med))});
+  }
+  if (vipLevelPolicy(first.announce) != vipLevelPolicy(service.announce)) {
+    out.push_back({kError, "", std::nullopt, servicePath(service.name, "bgp"),
+                   both + " but not their bgp min-healthy, health-rule, peer and attributes, "
+                          "which make one announcement"});
+  }
+}
+
+void checkVips(const Config& config, const LineOfPath& line_of, Diagnostics& out) {
   std::map<IpAddress, const ServiceConfig*> first_on_vip;
   for (const ServiceConfig& service : config.services) {
     if (!service.vip || !service.announce.announce) {
       continue;
     }
     const auto [it, inserted] = first_on_vip.emplace(*service.vip, &service);
-    const std::uint32_t med = service.announce.med.value_or(config.global.bgp.med);
-    const std::uint32_t other = it->second->announce.med.value_or(config.global.bgp.med);
-    if (!inserted && med != other) {
-      out.push_back({kError, "", std::nullopt, servicePath(service.name, "bgp/med"),
-                     fmt::format("services \"{}\"{} and \"{}\" share VIP {} but not their MED "
-                                 "({} and {})",
-                                 it->second->name, atLine(line_of, servicePath(it->second->name)),
-                                 service.name, service.vip->toString(), other, med)});
+    if (!inserted) {
+      checkSharedVip(*it->second, service, config, line_of, out);
     }
   }
 }
 
-void checkNextHops(const Config& config, Diagnostics& out) {
+void checkFwmarkPrefixes(const Config& config, Diagnostics& out) {
+  for (const ServiceConfig& service : config.services) {
+    if (!service.fwmark) {
+      continue;
+    }
+    const auto family = service.fwmark_family.value_or(IpAddress::Family::V4);
+    for (const IpPrefix& prefix : service.announce.prefixes) {
+      if (prefix.address.family() != family) {
+        out.push_back({kError, "", std::nullopt, servicePath(service.name, "bgp/prefix"),
+                       fmt::format("prefix {}/{} is not of the service's address family",
+                                   prefix.address.toString(), prefix.length)});
+      }
+    }
+    if (config.global.bgp.enabled && service.announce.announce &&
+        service.announce.prefixes.empty()) {
+      out.push_back({kError, "", std::nullopt, servicePath(service.name, "fwmark"),
+                     fmt::format("fwmark service \"{}\" announces over BGP but has no bgp/prefix "
+                                 "(or set bgp/announce to false)",
+                                 service.name)});
+    }
+  }
+}
+
+// The families of the VIPs announced to a peer.
+std::pair<bool, bool> announcedFamilies(const Config& config, const BgpPeer& peer) {
+  bool v4 = false;
+  bool v6 = false;
+  for (const ServiceConfig& service : config.services) {
+    const ServiceAnnounce& announce = service.announce;
+    const bool told =
+        announce.peers.empty() ||
+        std::find(announce.peers.begin(), announce.peers.end(), peer.name) != announce.peers.end();
+    if (!announce.announce || !told) {
+      continue;
+    }
+    const auto family =
+        service.vip ? service.vip->family() : service.fwmark_family.value_or(IpAddress::Family::V4);
+    const auto& own = announce.attributes;
+    const bool has_own = family == IpAddress::Family::V4 ? own.next_hop_ipv4.has_value()
+                                                         : own.next_hop_ipv6.has_value();
+    if (!has_own) {
+      (family == IpAddress::Family::V4 ? v4 : v6) = true;
+    }
+  }
+  return {v4, v6};
+}
+
+// A prefix of the family the peer's address is not of needs a configured next hop (the
+// session has no local address of that family); otherwise it is never sent.
+void checkPeers(const Config& config, Diagnostics& out) {
   const BgpGlobal& bgp = config.global.bgp;
-  if (!bgp.enabled) {
+  for (const BgpPeer& peer : bgp.peers) {
+    if (peer.local_address && peer.local_address->family() != peer.address.family()) {
+      out.push_back(
+          {kError, "", std::nullopt, bgpPeerPath(peer.name, "local-address"),
+           fmt::format("peer \"{}\": local-address {} is not of the family of {}", peer.name,
+                       peer.local_address->toString(), peer.address.toString())});
+    }
+    if (!bgp.enabled) {
+      continue;
+    }
+    const auto [v4, v6] = announcedFamilies(config, peer);
+    const bool need_v4 = v4 && peer.ipv4_unicast && peer.address.isV6() &&
+                         !peer.attributes.next_hop_ipv4 && !bgp.attributes.next_hop_ipv4;
+    const bool need_v6 = v6 && peer.ipv6_unicast && peer.address.isV4() &&
+                         !peer.attributes.next_hop_ipv6 && !bgp.attributes.next_hop_ipv6;
+    if (need_v4 || need_v6) {
+      const char* family = need_v4 ? "ipv4" : "ipv6";
+      out.push_back(
+          {kError, "", std::nullopt, bgpPeerPath(peer.name),
+           fmt::format("peer \"{}\" at {} carries {}-unicast VIPs but no next-hop-{} is set "
+                       "(global or peer attributes); set one, or {}-unicast false",
+                       peer.name, peer.address.toString(), family, family, family)});
+    }
+  }
+}
+
+// PyBal needs a next hop for each family it announces; an import is held to the same.
+void checkPybalNextHops(const Config& config, Diagnostics& out) {
+  const BgpGlobal& bgp = config.global.bgp;
+  if (!bgp.enabled || config.origin != Origin::Pybal) {
     return;
   }
   for (const ServiceConfig& service : config.services) {
     if (!service.vip || !service.announce.announce) {
       continue;
     }
-    const bool missing = service.vip->isV4() ? !bgp.nexthop_ipv4 : !bgp.nexthop_ipv6;
+    const bool missing =
+        service.vip->isV4() ? !bgp.attributes.next_hop_ipv4 : !bgp.attributes.next_hop_ipv6;
     if (missing) {
       out.push_back({kError, "", std::nullopt, servicePath(service.name, "address"),
-                     fmt::format("service \"{}\" announces {} over BGP but global bgp has no {}",
+                     fmt::format("service \"{}\" announces {} over BGP but there is no {}",
                                  service.name, service.vip->toString(),
-                                 service.vip->isV4() ? "nexthop-ipv4" : "nexthop-ipv6")});
+                                 service.vip->isV4() ? "bgp-nexthop-ipv4" : "bgp-nexthop-ipv6")});
     }
   }
 }
 
+void checkShutdownMessage(const Config& config, Diagnostics& out) {
+  // RFC 9003 counts octets of UTF-8; the schema's length counts characters.
+  if (config.global.bgp.shutdown_message.size() > 255) {
+    out.push_back({kError, "", std::nullopt, std::string(kBgpPath) + "/shutdown-message",
+                   fmt::format("shutdown-message is {} octets of UTF-8; at most 255 fit "
+                               "(RFC 9003)",
+                               config.global.bgp.shutdown_message.size())});
+  }
+}
+
 }  // namespace
+
+std::string bgpPeerPath(const std::string& name, std::string_view leaf) {
+  std::string path = std::string(kBgpPath) + "/peer[name=" + quoted(name) + "]";
+  if (!leaf.empty()) {
+    path += "/";
+    path += leaf;
+  }
+  return path;
+}
 
 std::string servicePath(const std::string& name, std::string_view leaf) {
   std::string path = "/vipd:config/service[name=" + quoted(name) + "]";
@@ -212,8 +336,11 @@ Diagnostics checkConfig(const Config& config, const LineOfPath& line_of) {
   for (const ServiceConfig& service : config.services) {
     checkServiceAlone(service, out);
   }
-  checkMeds(config, line_of, out);
-  checkNextHops(config, out);
+  checkVips(config, line_of, out);
+  checkFwmarkPrefixes(config, out);
+  checkPeers(config, out);
+  checkPybalNextHops(config, out);
+  checkShutdownMessage(config, out);
   return out;
 }
 

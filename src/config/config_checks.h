@@ -1,6 +1,7 @@
 // checkConfig: the rules YANG cannot state, applied to a configuration that vipd.yang has
 // accepted: two services on one protocol, VIP and port; scheduler flags that do not fit the
-// scheduler; services on one VIP that disagree on their MED; BGP next hops; persistence
+// scheduler; services on one VIP that disagree on their MED or announce policy; a fwmark
+// service that announces without prefixes; a peer's families without a next hop; persistence
 // netmasks. Each diagnostic names the data path of the offending node; the caller adds the
 // file and the line.
 #pragma once
@@ -21,5 +22,9 @@ Diagnostics checkConfig(const Config& config, const LineOfPath& line_of);
 
 // The data path of a service and of one of its leaves, as libyang writes them.
 std::string servicePath(const std::string& name, std::string_view leaf = {});
+
+inline constexpr std::string_view kBgpPath = "/vipd:config/global/bgp";
+// The data path of a BGP peer and of one of its leaves.
+std::string bgpPeerPath(const std::string& name, std::string_view leaf = {});
 
 }  // namespace vipd::config

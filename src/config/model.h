@@ -125,10 +125,56 @@ struct ServerListSource {
   bool operator==(const ServerListSource&) const = default;
 };
 
-// PyBal's per-service BGP keys; the BGP speaker (a later issue) acts on them.
+// --- BGP ---------------------------------------------------------------------------------
+
+using WholeSeconds = std::chrono::seconds;
+
+struct LargeCommunityValue {
+  std::uint32_t global_administrator = 0;
+  std::uint32_t local_data_1 = 0;
+  std::uint32_t local_data_2 = 0;
+
+  bool operator==(const LargeCommunityValue&) const = default;
+};
+
+struct IpPrefix {
+  IpAddress address;
+  std::uint8_t length = 0;
+
+  bool operator==(const IpPrefix&) const = default;
+};
+
+// Path attributes, set globally, per peer and per VIP (bgp::RouteAttributes).
+struct BgpAttributes {
+  std::optional<std::uint32_t> med;
+  std::vector<std::uint32_t> as_path;  // as written; empty: the local AS alone
+  std::uint8_t as_path_prepend = 0;
+  std::vector<std::uint32_t> communities;  // RFC 1997: asn << 16 | value
+  std::vector<LargeCommunityValue> large_communities;
+  std::optional<std::uint32_t> local_pref;
+  std::optional<IpAddress> next_hop_ipv4;
+  std::optional<IpAddress> next_hop_ipv6;
+
+  bool operator==(const BgpAttributes&) const = default;
+};
+
+struct MinHealthy {
+  bool percent = false;  // value is a percentage of the service's servers
+  std::uint32_t value = 1;
+
+  bool operator==(const MinHealthy&) const = default;
+};
+
+enum class HealthRule : std::uint8_t { EveryService, AnyService };
+
+// A service's announce policy; services on one VIP share it.
 struct ServiceAnnounce {
   bool announce = true;
-  std::optional<std::uint32_t> med;
+  MinHealthy min_healthy;
+  HealthRule health_rule = HealthRule::EveryService;
+  std::vector<IpPrefix> prefixes;  // a fwmark service's
+  std::vector<std::string> peers;  // by name; empty: every peer
+  BgpAttributes attributes;
 
   bool operator==(const ServiceAnnounce&) const = default;
 };
@@ -166,17 +212,53 @@ struct Instrumentation {
   bool operator==(const Instrumentation&) const = default;
 };
 
-// PyBal's global BGP keys, kept as given until the BGP speaker acts on them.
+struct BgpPeer {
+  std::string name;
+  IpAddress address;
+  std::uint16_t port = 179;
+  std::optional<std::uint32_t> peer_as;  // unset: any (PyBal names none)
+  bool passive = false;
+  std::optional<IpAddress> local_address;
+  std::uint16_t local_port = 0;
+  WholeSeconds hold_time{90};
+  WholeSeconds connect_retry_time{120};
+  WholeSeconds idle_hold_time{1};
+  WholeSeconds max_idle_hold_time{120};
+  WholeSeconds stable_time{60};
+  std::string md5_password;  // empty: none
+  std::uint8_t ttl_security_hops = 0;
+  std::optional<std::uint8_t> ttl;
+  bool ipv4_unicast = true;
+  bool ipv6_unicast = true;
+  bool route_refresh = true;
+  bool extended_messages = false;
+  BgpAttributes attributes;
+
+  bool operator==(const BgpPeer&) const = default;
+};
+
+struct BgpGracefulRestart {
+  bool enabled = false;
+  WholeSeconds restart_time{120};
+  bool forwarding_preserved = true;
+
+  bool operator==(const BgpGracefulRestart&) const = default;
+};
+
 struct BgpGlobal {
   bool enabled = false;
-  std::optional<std::uint32_t> local_asn;
-  std::vector<IpAddress> peer_addresses;
-  std::vector<std::uint32_t> as_path;
-  std::uint32_t med = 0;
-  std::optional<IpAddress> nexthop_ipv4;
-  std::optional<IpAddress> nexthop_ipv6;
-  std::vector<IpAddress> local_ips;
-  std::uint16_t local_port = 179;
+  std::optional<std::uint32_t> local_as;
+  std::optional<IpAddress> router_id;  // unset: see bgp_settings (first local IPv4)
+  std::vector<IpAddress> listen_addresses;
+  std::uint16_t listen_port = 179;  // 0: no listener
+  WholeSeconds hold_down{10};
+  WholeSeconds withdraw_delay{0};
+  WholeSeconds drain_time{30};
+  bool drain_on_stop = false;
+  std::string shutdown_message = "vipd stopping";
+  BgpGracefulRestart graceful_restart;
+  BgpAttributes attributes;  // the defaults of every announcement
+  std::vector<BgpPeer> peers;
 
   bool operator==(const BgpGlobal&) const = default;
 };

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config_checks.h"
+
 namespace vipd::config {
 
 namespace {
@@ -103,26 +105,148 @@ std::vector<IpAddress> addresses(const lyd_node* parent, std::string_view name) 
   return result;
 }
 
-// --- Global ------------------------------------------------------------------------------
+// --- BGP ---------------------------------------------------------------------------------
 
-std::vector<std::uint32_t> asPath(const lyd_node* bgp, Diagnostics& problems) {
-  std::vector<std::uint32_t> path;
-  const std::string value = text(bgp, "as-path");
+void problem(Diagnostics& problems, const std::string& path, std::string message) {
+  problems.push_back({Diagnostic::Severity::Error, "", std::nullopt, path, std::move(message)});
+}
+
+// The path of one leaf-list value, as libyang writes it.
+std::string valuePath(const std::string& parent, std::string_view name, const std::string& value) {
+  return parent + "/" + std::string(name) + "[.='" + value + "']";
+}
+
+std::vector<std::string> splitOn(std::string_view text, char separator) {
+  std::vector<std::string> parts;
   std::size_t start = 0;
-  while (start < value.size()) {
-    const std::size_t end = std::min(value.find(' ', start), value.size());
-    const auto asn = toNumber<std::uint32_t>(std::string_view(value).substr(start, end - start));
-    if (!asn || *asn == 0) {
-      problems.push_back({Diagnostic::Severity::Error, "", std::nullopt,
-                          "/vipd:config/global/bgp/as-path",
-                          "as-path element \"" + value.substr(start, end - start) +
-                              "\" is not an AS number (expected 1..4294967295)"});
-    } else {
-      path.push_back(*asn);
-    }
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find(separator, start), text.size());
+    parts.emplace_back(text.substr(start, end - start));
     start = end + 1;
   }
-  return path;
+  return parts;
+}
+
+std::vector<std::uint32_t> asPath(const lyd_node* attributes, const std::string& path,
+                                  Diagnostics& problems) {
+  std::vector<std::uint32_t> result;
+  const auto value = leaf(attributes, "as-path");
+  if (!value) {
+    return result;
+  }
+  for (const std::string& element : splitOn(*value, ' ')) {
+    const auto asn = toNumber<std::uint32_t>(element);
+    if (!asn || *asn == 0) {
+      problem(problems, path + "/as-path",
+              "as-path element \"" + element + "\" is not an AS number (expected 1..4294967295)");
+    } else {
+      result.push_back(*asn);
+    }
+  }
+  return result;
+}
+
+// RFC 1997's well-known communities by the names the schema allows.
+std::optional<std::uint32_t> wellKnownCommunity(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::uint32_t> kNames[] = {
+      {"no-export", 0xFFFFFF01}, {"no-advertise", 0xFFFFFF02}, {"no-export-subconfed", 0xFFFFFF03},
+      {"no-peer", 0xFFFFFF04},   {"blackhole", 0xFFFF029A},
+  };
+  for (const auto& [known, value] : kNames) {
+    if (known == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::uint32_t> communities(const lyd_node* attributes, const std::string& path,
+                                       Diagnostics& problems) {
+  std::vector<std::uint32_t> result;
+  for (const std::string& value : leafList(attributes, "community")) {
+    if (const auto known = wellKnownCommunity(value)) {
+      result.push_back(*known);
+      continue;
+    }
+    const std::vector<std::string> parts = splitOn(value, ':');
+    const auto asn = toNumber<std::uint16_t>(parts.at(0));
+    const auto local = parts.size() == 2 ? toNumber<std::uint16_t>(parts[1]) : std::nullopt;
+    if (!asn || !local) {
+      problem(problems, valuePath(path, "community", value),
+              "community \"" + value + "\" is not asn:value with each part in 0..65535");
+      continue;
+    }
+    result.push_back((std::uint32_t{*asn} << 16) | *local);
+  }
+  return result;
+}
+
+std::vector<LargeCommunityValue> largeCommunities(const lyd_node* attributes,
+                                                  const std::string& path, Diagnostics& problems) {
+  std::vector<LargeCommunityValue> result;
+  for (const std::string& value : leafList(attributes, "large-community")) {
+    const std::vector<std::string> parts = splitOn(value, ':');
+    std::optional<std::uint32_t> numbers[3];
+    for (std::size_t i = 0; i < 3 && i < parts.size(); ++i) {
+      numbers[i] = toNumber<std::uint32_t>(parts[i]);
+    }
+    if (parts.size() != 3 || !numbers[0] || !numbers[1] || !numbers[2]) {
+      problem(problems, valuePath(path, "large-community", value),
+              "large community \"" + value + "\" is not a:b:c with each part in 0..4294967295");
+      continue;
+    }
+    result.push_back({*numbers[0], *numbers[1], *numbers[2]});
+  }
+  return result;
+}
+
+// `parent` holds the attributes container; `path` is the parent's data path.
+BgpAttributes buildAttributes(const lyd_node* parent, const std::string& path,
+                              Diagnostics& problems) {
+  BgpAttributes result;
+  const lyd_node* node = parent == nullptr ? nullptr : child(parent, "attributes");
+  if (node == nullptr) {
+    return result;
+  }
+  const std::string at = path + "/attributes";
+  result.med = optionalNumber<std::uint32_t>(node, "med");
+  result.as_path = asPath(node, at, problems);
+  result.as_path_prepend = number<std::uint8_t>(node, "as-path-prepend", 0);
+  result.communities = communities(node, at, problems);
+  result.large_communities = largeCommunities(node, at, problems);
+  result.local_pref = optionalNumber<std::uint32_t>(node, "local-pref");
+  result.next_hop_ipv4 = address(node, "next-hop-ipv4");
+  result.next_hop_ipv6 = address(node, "next-hop-ipv6");
+  return result;
+}
+
+WholeSeconds wholeSeconds(const lyd_node* parent, std::string_view name, WholeSeconds fallback) {
+  return WholeSeconds{number<std::int64_t>(parent, name, fallback.count())};
+}
+
+BgpPeer buildPeer(const lyd_node* node, Diagnostics& problems) {
+  BgpPeer peer;
+  peer.name = text(node, "name");
+  peer.address = address(node, "address").value_or(IpAddress{});
+  peer.port = number(node, "port", peer.port);
+  peer.peer_as = optionalNumber<std::uint32_t>(node, "peer-as");
+  peer.passive = flag(node, "passive", peer.passive);
+  peer.local_address = address(node, "local-address");
+  peer.local_port = number(node, "local-port", peer.local_port);
+  peer.hold_time = wholeSeconds(node, "hold-time", peer.hold_time);
+  peer.connect_retry_time = wholeSeconds(node, "connect-retry-time", peer.connect_retry_time);
+  peer.idle_hold_time = wholeSeconds(node, "idle-hold-time", peer.idle_hold_time);
+  peer.max_idle_hold_time = wholeSeconds(node, "max-idle-hold-time", peer.max_idle_hold_time);
+  peer.stable_time = wholeSeconds(node, "stable-time", peer.stable_time);
+  peer.md5_password = text(node, "md5-password");
+  peer.ttl_security_hops = number(node, "ttl-security-hops", peer.ttl_security_hops);
+  peer.ttl = optionalNumber<std::uint8_t>(node, "ttl");
+  peer.ipv4_unicast = flag(node, "ipv4-unicast", peer.ipv4_unicast);
+  peer.ipv6_unicast = flag(node, "ipv6-unicast", peer.ipv6_unicast);
+  peer.route_refresh = flag(node, "route-refresh", peer.route_refresh);
+  peer.extended_messages = flag(node, "extended-messages", peer.extended_messages);
+  peer.attributes = buildAttributes(node, bgpPeerPath(peer.name), problems);
+  return peer;
 }
 
 BgpGlobal buildBgp(const lyd_node* bgp, Diagnostics& problems) {
@@ -131,19 +255,73 @@ BgpGlobal buildBgp(const lyd_node* bgp, Diagnostics& problems) {
     return result;
   }
   result.enabled = flag(bgp, "enabled", result.enabled);
-  result.local_asn = optionalNumber<std::uint32_t>(bgp, "local-asn");
-  result.peer_addresses = addresses(bgp, "peer-address");
-  result.as_path = asPath(bgp, problems);
-  if (result.as_path.empty() && result.local_asn) {
-    result.as_path = {*result.local_asn};  // PyBal's default: the local AS alone
+  result.local_as = optionalNumber<std::uint32_t>(bgp, "local-as");
+  result.router_id = address(bgp, "router-id");
+  const lyd_node* listen = child(bgp, "listen");
+  result.listen_addresses = addresses(listen, "address");
+  result.listen_port = number(listen, "port", result.listen_port);
+  result.hold_down = wholeSeconds(bgp, "hold-down", result.hold_down);
+  result.withdraw_delay = wholeSeconds(bgp, "withdraw-delay", result.withdraw_delay);
+  result.drain_time = wholeSeconds(bgp, "drain-time", result.drain_time);
+  result.drain_on_stop = flag(bgp, "drain-on-stop", result.drain_on_stop);
+  result.shutdown_message = text(bgp, "shutdown-message", result.shutdown_message);
+
+  const lyd_node* restart = child(bgp, "graceful-restart");
+  BgpGracefulRestart& gr = result.graceful_restart;
+  gr.enabled = flag(restart, "enabled", gr.enabled);
+  gr.restart_time = wholeSeconds(restart, "restart-time", gr.restart_time);
+  gr.forwarding_preserved = flag(restart, "forwarding-preserved", gr.forwarding_preserved);
+
+  result.attributes = buildAttributes(bgp, std::string(kBgpPath), problems);
+  for (const lyd_node* peer : children(bgp, "peer")) {
+    result.peers.push_back(buildPeer(peer, problems));
   }
-  result.med = number(bgp, "med", result.med);
-  result.nexthop_ipv4 = address(bgp, "nexthop-ipv4");
-  result.nexthop_ipv6 = address(bgp, "nexthop-ipv6");
-  result.local_ips = addresses(bgp, "local-ip");
-  result.local_port = number(bgp, "local-port", result.local_port);
   return result;
 }
+
+std::optional<IpPrefix> parsePrefix(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const auto address = IpAddress::parse(text.substr(0, slash));
+  const auto length = slash == std::string_view::npos
+                          ? std::nullopt
+                          : toNumber<std::uint8_t>(text.substr(slash + 1));
+  if (!address || !length || *length > (address->isV4() ? 32 : 128)) {
+    return std::nullopt;
+  }
+  return IpPrefix{*address, *length};
+}
+
+ServiceAnnounce buildAnnounce(const lyd_node* service, const std::string& name,
+                              Diagnostics& problems) {
+  ServiceAnnounce result;
+  const lyd_node* bgp = child(service, "bgp");
+  if (bgp == nullptr) {
+    return result;
+  }
+  result.announce = flag(bgp, "announce", result.announce);
+  const std::string min_healthy = text(bgp, "min-healthy", "1");
+  result.min_healthy.percent = min_healthy.ends_with('%');
+  result.min_healthy.value =
+      toNumber<std::uint32_t>(
+          std::string_view(min_healthy)
+              .substr(0, min_healthy.size() - (result.min_healthy.percent ? 1 : 0)))
+          .value_or(1);
+  result.health_rule =
+      text(bgp, "health-rule") == "any-service" ? HealthRule::AnyService : HealthRule::EveryService;
+  for (const std::string& value : leafList(bgp, "prefix")) {
+    if (const auto prefix = parsePrefix(value)) {
+      result.prefixes.push_back(*prefix);
+    } else {
+      problem(problems, valuePath(servicePath(name, "bgp"), "prefix", value),
+              "\"" + value + "\" is not an address and a prefix length");
+    }
+  }
+  result.peers = leafList(bgp, "peer");
+  result.attributes = buildAttributes(bgp, servicePath(name, "bgp"), problems);
+  return result;
+}
+
+// --- Global ------------------------------------------------------------------------------
 
 Global buildGlobal(const lyd_node* global, Diagnostics& problems) {
   Global result;
@@ -328,7 +506,7 @@ void buildScheduling(const lyd_node* node, ServiceConfig& service) {
       text(node, "depool-action") == "drain" ? DepoolAction::Drain : DepoolAction::Remove;
 }
 
-ServiceConfig buildService(const lyd_node* node) {
+ServiceConfig buildService(const lyd_node* node, Diagnostics& problems) {
   ServiceConfig service;
   service.name = text(node, "name");
   buildDestination(node, service);
@@ -342,9 +520,7 @@ ServiceConfig buildService(const lyd_node* node) {
   for (const lyd_node* server : children(node, "server")) {
     service.servers.push_back(buildServer(server));
   }
-  const lyd_node* bgp = child(node, "bgp");
-  service.announce.announce = flag(bgp, "announce", true);
-  service.announce.med = optionalNumber<std::uint32_t>(bgp, "med");
+  service.announce = buildAnnounce(node, service.name, problems);
   return service;
 }
 
@@ -361,7 +537,7 @@ Config buildConfig(const lyd_node* tree, Diagnostics& problems) {
   }
   config.global = buildGlobal(child(top, "global"), problems);
   for (const lyd_node* service : children(top, "service")) {
-    config.services.push_back(buildService(service));
+    config.services.push_back(buildService(service, problems));
   }
   return config;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/ip_address.h"
 #include "config/python_literal.h"
 
 namespace vipd::config {
@@ -32,14 +33,13 @@ struct KeyRule {
 // [global]
 constexpr KeyRule kGlobalKeys[] = {
     {"bgp", "bgp/enabled", ValueType::Bool},
-    {"bgp-local-asn", "bgp/local-asn", ValueType::Int},
-    {"bgp-peer-address", "bgp/peer-address", ValueType::List},
-    {"bgp-as-path", "bgp/as-path", ValueType::AsPath},
-    {"bgp-med", "bgp/med", ValueType::Int},
-    {"bgp-nexthop-ipv4", "bgp/nexthop-ipv4", ValueType::String},
-    {"bgp-nexthop-ipv6", "bgp/nexthop-ipv6", ValueType::String},
-    {"bgp-local-ips", "bgp/local-ip", ValueType::List},
-    {"bgp-local-port", "bgp/local-port", ValueType::Int},
+    {"bgp-local-asn", "bgp/local-as", ValueType::Int},
+    {"bgp-as-path", "bgp/attributes/as-path", ValueType::AsPath},
+    {"bgp-med", "bgp/attributes/med", ValueType::Int},
+    {"bgp-nexthop-ipv4", "bgp/attributes/next-hop-ipv4", ValueType::String},
+    {"bgp-nexthop-ipv6", "bgp/attributes/next-hop-ipv6", ValueType::String},
+    {"bgp-local-ips", "bgp/listen/address", ValueType::List},
+    {"bgp-local-port", "bgp/listen/port", ValueType::Int},
     {"instrumentation", "instrumentation/enabled", ValueType::Bool},
     {"instrumentation_port", "instrumentation/port", ValueType::Int},
     {"instrumentation_ips", "instrumentation/listen", ValueType::List},
@@ -55,8 +55,13 @@ constexpr KeyRule kServiceKeys[] = {
     {"ops", "one-packet", ValueType::Bool},
     {"depool-threshold", "depool-threshold", ValueType::Fraction},
     {"bgp", "bgp/announce", ValueType::Bool},
-    {"bgp-med", "bgp/med", ValueType::Int},
+    {"bgp-med", "bgp/attributes/med", ValueType::Int},
 };
+
+// PyBal's session timers, which an import keeps: it proposed a hold time of 180 s and
+// retried a connection every 30 s.
+constexpr int kPybalHoldTime = 180;
+constexpr int kPybalConnectRetryTime = 30;
 
 // One PyBal monitor: its name in `monitors`, vipd's kind, its options and PyBal's defaults
 // for interval and timeout where they differ from vipd's (10 s and 5 s).
@@ -232,6 +237,11 @@ class PybalTranslator {
         services.push_back(translateService(section, services.size()));
       }
     }
+    if (!config.contains("global")) {
+      boost::json::object global;
+      translateBgp(IniSection{}, nullptr, global, "/vipd:config/global");
+      config["global"] = std::move(global);
+    }
     if (!services.empty()) {
       config["service"] = std::move(services);
     }
@@ -254,9 +264,12 @@ class PybalTranslator {
     const std::string pointer = "/vipd:config/global";
     lines_.add(pointer, section.line);
     boost::json::object global;
+    std::optional<IniEntry> peers;  // entriesOf() returns copies
     for (const IniEntry& entry : ini_.entriesOf(section)) {
       if (const KeyRule* rule = findRule(kGlobalKeys, entry.key)) {
         put(global, pointer, *rule, section, entry);
+      } else if (entry.key == "bgp-peer-address") {
+        peers = entry;
       } else if (entry.key == "debug") {
         const bool debug = pythonBool(value(section, entry)).value_or(false);
         global["log-level"] = debug ? "debug" : "info";
@@ -265,7 +278,77 @@ class PybalTranslator {
         unknownKey(section, entry);
       }
     }
+    translateBgp(section, peers ? &*peers : nullptr, global, pointer);
     return global;
+  }
+
+  // PyBal sent MED 0 unless told otherwise, and had one peer per bgp-peer-address, with no
+  // peer AS (any is accepted), its own timers, and the bgp-local-ips address of the peer's
+  // family as the source.
+  void translateBgp(const IniSection& section, const IniEntry* peers, boost::json::object& global,
+                    const std::string& pointer) {
+    auto& bgp = global["bgp"];
+    if (!bgp.is_object()) {
+      bgp = boost::json::object{};
+    }
+    auto& attributes = bgp.as_object()["attributes"];
+    if (!attributes.is_object()) {
+      attributes = boost::json::object{};
+    }
+    if (!attributes.as_object().contains("med")) {
+      attributes.as_object()["med"] = 0;
+    }
+    if (peers == nullptr) {
+      return;
+    }
+    const std::string at = pointer + "/bgp/peer";
+    lines_.add(pointer + "/bgp", peers->line);
+    lines_.add(at, peers->line);
+    boost::json::array list;
+    for (const auto& address : listValue(section, *peers)) {
+      const std::string peer_at = at + "/" + std::to_string(list.size());
+      const std::string name =
+          address.is_string() ? std::string(address.get_string()) : boost::json::serialize(address);
+      if (std::any_of(list.begin(), list.end(), [&](const auto& peer) {
+            return peer.as_object().at("name") == boost::json::value(name);
+          })) {
+        error(peers->line, "bgp-peer-address lists " + name + " twice");
+        continue;
+      }
+      boost::json::object peer{{"name", name},
+                               {"address", address},
+                               {"hold-time", kPybalHoldTime},
+                               {"connect-retry-time", kPybalConnectRetryTime}};
+      for (const char* leaf : {"", "/name", "/address", "/hold-time", "/connect-retry-time"}) {
+        lines_.add(peer_at + leaf, peers->line);
+      }
+      if (const auto local = localAddressFor(name, bgp.as_object())) {
+        peer["local-address"] = *local;
+        lines_.add(peer_at + "/local-address", peers->line);
+      }
+      list.push_back(std::move(peer));
+    }
+    bgp.as_object()["peer"] = std::move(list);
+  }
+
+  // The first bgp-local-ips address of the family of `peer`, if there is one.
+  static std::optional<std::string> localAddressFor(const std::string& peer,
+                                                    const boost::json::object& bgp) {
+    const auto peer_address = IpAddress::parse(peer);
+    const auto* listen = bgp.if_contains("listen");
+    const auto* addresses = listen != nullptr && listen->is_object()
+                                ? listen->as_object().if_contains("address")
+                                : nullptr;
+    if (!peer_address || addresses == nullptr || !addresses->is_array()) {
+      return std::nullopt;
+    }
+    for (const auto& value : addresses->as_array()) {
+      const auto local = value.is_string() ? IpAddress::parse(value.get_string()) : std::nullopt;
+      if (local && local->family() == peer_address->family()) {
+        return local->toString();
+      }
+    }
+    return std::nullopt;
   }
 
   boost::json::object translateService(const IniSection& section, std::size_t index) {

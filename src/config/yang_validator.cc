@@ -86,6 +86,8 @@ std::optional<std::string> namedType(std::string_view name) {
       {"inet:ip-address-no-zone", "an IPv4 or IPv6 address"},
       {"inet:ipv4-address-no-zone", "an IPv4 address"},
       {"inet:ipv6-address-no-zone", "an IPv6 address"},
+      {"inet:ip-prefix", "an IPv4 or IPv6 prefix such as \"198.51.100.0/24\""},
+      {"whole-seconds", "whole seconds in 0..86400"},
       {"host", "a host name or a numeric IPv4 or IPv6 address"},
       {"seconds",
        "seconds: a whole number in 0..86400, or a string with up to three decimals "
@@ -168,6 +170,8 @@ std::string describeType(const lysc_type* type, const lysp_type* parsed) {
       return describeUnion(reinterpret_cast<const lysc_type_union*>(type), parsed);
     case LY_TYPE_STRING:
       return describeString(reinterpret_cast<const lysc_type_str*>(type));
+    case LY_TYPE_LEAFREF:
+      return "the name of a configured entry";
     default:
       return "a value";
   }

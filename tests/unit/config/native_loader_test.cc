@@ -29,6 +29,49 @@ std::string allMessages(const Diagnostics& diagnostics) {
   return text;
 }
 
+void expectFullBgp(const BgpGlobal& bgp) {
+  EXPECT_TRUE(bgp.enabled);
+  EXPECT_EQ(bgp.local_as, 4200000001U);
+  EXPECT_EQ(bgp.router_id, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(bgp.listen_addresses.size(), 2U);
+  EXPECT_EQ(bgp.listen_port, 1179);
+  EXPECT_EQ(bgp.hold_down, std::chrono::seconds(20));
+  EXPECT_EQ(bgp.withdraw_delay, std::chrono::seconds(2));
+  EXPECT_EQ(bgp.drain_time, std::chrono::seconds(60));
+  EXPECT_TRUE(bgp.drain_on_stop);
+  EXPECT_EQ(bgp.shutdown_message, "maintenance");
+  EXPECT_TRUE(bgp.graceful_restart.enabled);
+  EXPECT_EQ(bgp.graceful_restart.restart_time, std::chrono::seconds(240));
+  EXPECT_TRUE(bgp.graceful_restart.forwarding_preserved);
+  EXPECT_EQ(bgp.attributes.as_path, (std::vector<std::uint32_t>{64600, 64600}));
+  EXPECT_EQ(bgp.attributes.communities, (std::vector<std::uint32_t>{65000U << 16 | 1, 0xFFFFFF01}));
+  EXPECT_EQ(bgp.attributes.large_communities,
+            (std::vector<LargeCommunityValue>{{4200000001, 1, 1}}));
+  EXPECT_EQ(bgp.attributes.next_hop_ipv6, IpAddress::parse("2001:db8::1"));
+  EXPECT_FALSE(bgp.attributes.med.has_value());
+
+  ASSERT_EQ(bgp.peers.size(), 2U);
+  const BgpPeer& cr1 = bgp.peers[0];
+  EXPECT_EQ(cr1.name, "cr1");
+  EXPECT_EQ(cr1.address, IpAddress::parse("192.0.2.254"));
+  EXPECT_EQ(cr1.port, 179);
+  EXPECT_EQ(cr1.peer_as, 64512U);
+  EXPECT_EQ(cr1.local_address, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(cr1.hold_time, std::chrono::seconds(30));
+  EXPECT_EQ(cr1.connect_retry_time, std::chrono::seconds(120));
+  EXPECT_EQ(cr1.md5_password, "secret");
+  EXPECT_EQ(cr1.ttl_security_hops, 1U);
+  EXPECT_TRUE(cr1.ipv4_unicast);
+  EXPECT_FALSE(cr1.ipv6_unicast);
+  EXPECT_EQ(cr1.attributes.med, 50U);
+  EXPECT_EQ(cr1.attributes.as_path_prepend, 2U);
+  const BgpPeer& cr2 = bgp.peers[1];
+  EXPECT_TRUE(cr2.passive);
+  EXPECT_EQ(cr2.port, 1790);
+  EXPECT_FALSE(cr2.peer_as.has_value());
+  EXPECT_FALSE(cr2.ttl.has_value());
+}
+
 TEST(NativeLoader, LoadsAFullConfigurationIntoTheModel) {
   const auto loaded = loadNativeConfig(dataDir() / "good.json");
   ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
@@ -39,9 +82,7 @@ TEST(NativeLoader, LoadsAFullConfigurationIntoTheModel) {
   EXPECT_TRUE(config.global.instrumentation.enabled);
   EXPECT_EQ(config.global.instrumentation.port, 9191);
   ASSERT_EQ(config.global.instrumentation.addresses.size(), 2U);
-  EXPECT_EQ(config.global.bgp.local_asn, 64600U);
-  EXPECT_EQ(config.global.bgp.as_path, (std::vector<std::uint32_t>{64600, 64600}));
-  EXPECT_EQ(config.global.bgp.local_port, 179);
+  expectFullBgp(config.global.bgp);
   ASSERT_EQ(config.services.size(), 3U);
 
   const ServiceConfig& web = config.services[0];
@@ -70,6 +111,12 @@ TEST(NativeLoader, LoadsAFullConfigurationIntoTheModel) {
   EXPECT_EQ(web.servers[0].weight, 20U);
   EXPECT_EQ(web.servers[1].port, 8080);
   EXPECT_FALSE(web.servers[1].enabled);
+  EXPECT_EQ(web.announce.min_healthy, (MinHealthy{true, 50}));
+  EXPECT_EQ(web.announce.health_rule, HealthRule::AnyService);
+  EXPECT_EQ(web.announce.peers, std::vector<std::string>{"cr1"});
+  EXPECT_EQ(web.announce.attributes.med, 0U);
+  EXPECT_EQ(web.announce.attributes.local_pref, 200U);
+  EXPECT_EQ(web.announce.attributes.communities, std::vector<std::uint32_t>{65000U << 16 | 80});
 
   const ServiceConfig& dns = config.services[1];
   EXPECT_EQ(dns.protocol, Protocol::Udp);
@@ -86,7 +133,10 @@ TEST(NativeLoader, LoadsAFullConfigurationIntoTheModel) {
   EXPECT_EQ(marked.fwmark_family, IpAddress::Family::V6);
   EXPECT_FALSE(marked.vip.has_value());
   EXPECT_EQ(marked.forwarding, Forwarding::Tunnel);
-  EXPECT_FALSE(marked.announce.announce);
+  EXPECT_TRUE(marked.announce.announce);
+  EXPECT_EQ(marked.announce.prefixes,
+            (std::vector<IpPrefix>{{*IpAddress::parse("2001:db8:7::"), 48}}));
+  EXPECT_EQ(marked.announce.min_healthy, (MinHealthy{false, 2}));
   EXPECT_EQ(std::get<TcpParams>(marked.monitors[1].params).expect, "+PONG");
   EXPECT_EQ(std::get<IcmpParams>(marked.monitors[0].params).payload_size, 56U);
 }
@@ -187,14 +237,67 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"FlagOfAnotherScheduler",
                 withService(kVip + "\"scheduler-flags\": [\"sh-port\"], " + kServer), 1,
                 "scheduler-flags", "fits only scheduler sh"},
-        BadCase{"BgpWithoutLocalAsn", withService(kVip + kServer, "\"bgp\": {\"enabled\": true}"),
-                1, "/vipd:config/global/bgp", "local-asn is not set"},
-        BadCase{"BgpWithoutNextHop",
-                withService(kVip + kServer, "\"bgp\": {\"enabled\": true, \"local-asn\": 1}"), 1,
-                "/address", "no nexthop-ipv4"},
+        BadCase{"BgpWithoutLocalAs", withService(kVip + kServer, "\"bgp\": {\"enabled\": true}"), 1,
+                "/vipd:config/global/bgp", "local-as is not set"},
         BadCase{"AsPathAboveFourOctets",
-                withService(kVip + kServer, "\"bgp\": {\"as-path\": \"1 4294967296\"}"), 1,
-                "as-path", "\"4294967296\" is not an AS number"},
+                withService(kVip + kServer,
+                            "\"bgp\": {\"attributes\": {\"as-path\": \"1 4294967296\"}}"),
+                1, "attributes/as-path", "\"4294967296\" is not an AS number"},
+        BadCase{"CommunityAboveSixteenBits",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"attributes\": {\"community\": [\"65536:1\"]}}"),
+                1, "attributes/community[.='65536:1']", "each part in 0..65535"},
+        BadCase{"LargeCommunityWithTwoParts",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"attributes\": {\"large-community\": [\"1:2\"]}}"),
+                1, "large-community", "does not conform"},
+        BadCase{"PeerWithoutAddress",
+                withService(kVip + kServer, "\"bgp\": {\"peer\": [{\"name\": \"r\"}]}"), 0,
+                "bgp/peer/address", "Mandatory node \"address\""},
+        BadCase{"PeerHoldTimeOfTwo",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"peer\": [{\"name\": \"r\", \"address\": \"192.0.2.9\", "
+                            "\"hold-time\": 2}]}"),
+                1, "peer[name='r']/hold-time", "out of the allowed range"},
+        BadCase{"PeerWithoutFamilies",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"peer\": [{\"name\": \"r\", \"address\": \"192.0.2.9\", "
+                            "\"ipv4-unicast\": false, \"ipv6-unicast\": false}]}"),
+                1, "peer[name='r']", "at least one of ipv4-unicast and ipv6-unicast"},
+        BadCase{"TtlWithTtlSecurity",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"peer\": [{\"name\": \"r\", \"address\": \"192.0.2.9\", "
+                            "\"ttl\": 2, \"ttl-security-hops\": 1}]}"),
+                1, "peer[name='r']", "exclude each other"},
+        BadCase{"LocalAddressOfTheOtherFamily",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"peer\": [{\"name\": \"r\", \"address\": \"192.0.2.9\", "
+                            "\"local-address\": \"2001:db8::1\"}]}"),
+                1, "peer[name='r']/local-address", "not of the family"},
+        BadCase{"Ipv4VipsToAnIpv6PeerWithoutNextHop",
+                withService(kVip + kServer,
+                            "\"bgp\": {\"enabled\": true, \"local-as\": 1, \"peer\": [{\"name\": "
+                            "\"r\", \"address\": \"2001:db8::9\"}]}"),
+                1, "peer[name='r']", "no next-hop-ipv4"},
+        BadCase{"MinHealthyAboveAHundredPercent",
+                withService(kVip + kServer + ", \"bgp\": {\"min-healthy\": \"101%\"}"), 1,
+                "bgp/min-healthy", "or text matching `(100|[1-9]?[0-9])%`"},
+        BadCase{"MinHealthyZero", withService(kVip + kServer + ", \"bgp\": {\"min-healthy\": 0}"),
+                1, "bgp/min-healthy", "a whole number in 1..4294967295"},
+        BadCase{"UnknownPeerOfAVip",
+                withService(kVip + kServer + ", \"bgp\": {\"peer\": [\"nope\"]}"), 1, "bgp/peer",
+                "nope"},
+        BadCase{"PrefixOnAVipService",
+                withService(kVip + kServer + ", \"bgp\": {\"prefix\": [\"192.0.2.0/24\"]}"), 1,
+                "bgp/prefix", "for fwmark services"},
+        BadCase{"FwmarkAnnouncingWithoutPrefixes",
+                withService("\"fwmark\": 3, " + kServer,
+                            "\"bgp\": {\"enabled\": true, \"local-as\": 1}"),
+                1, "/fwmark", "has no bgp/prefix"},
+        BadCase{"FwmarkPrefixOfTheOtherFamily",
+                withService("\"fwmark\": 3, " + kServer +
+                            ", \"bgp\": {\"prefix\": [\"2001:db8::/32\"]}"),
+                1, "bgp/prefix", "not of the service's address family"},
         BadCase{
             "Ipv6PersistenceNetmaskOnIpv4",
             withService(kVip + "\"persistence\": {\"timeout\": 1, \"netmask\": 64}, " + kServer), 1,
@@ -261,13 +364,18 @@ TEST(NativeLoader, RejectsTwoServicesOnOneVipAndPortNamingBothLines) {
 TEST(NativeLoader, RejectsServicesOnOneVipWithDifferentMeds) {
   const std::string text =
       "{\"vipd:config\": {\"service\": ["
-      "{\"name\": \"a\", \"address\": \"192.0.2.1\", \"port\": 80, \"bgp\": {\"med\": 5}, " +
+      "{\"name\": \"a\", \"address\": \"192.0.2.1\", \"port\": 80, \"bgp\": {\"attributes\": "
+      "{\"med\": 5}}, " +
       kServer + "}, {\"name\": \"b\", \"address\": \"192.0.2.1\", \"port\": 443, " + kServer +
       "}]}}";
   const auto loaded = parseNativeConfig(text, "med.json");
   ASSERT_FALSE(loaded.has_value());
-  EXPECT_NE(loaded.error().at(0).message.find("share VIP 192.0.2.1 but not their MED"),
-            std::string::npos);
+  const Diagnostic& error = loaded.error().at(0);
+  EXPECT_EQ(error.path, "/vipd:config/service[name='b']/bgp/attributes/med");
+  EXPECT_NE(error.message.find("services \"a\" (line 1) and \"b\" share VIP 192.0.2.1 but not "
+                               "their MED (5 and none)"),
+            std::string::npos)
+      << error.format();
 }
 
 TEST(NativeLoader, WarnsAboutOnePacketOnTcpAndAServiceWithoutServers) {

@@ -36,10 +36,26 @@ TEST(PybalImport, TranslatesEveryKeyOfARealisticFile) {
 
   const BgpGlobal& bgp = config.global.bgp;
   EXPECT_TRUE(bgp.enabled);
-  EXPECT_EQ(bgp.local_asn, 64600U);
-  EXPECT_EQ(bgp.peer_addresses.size(), 2U);
-  EXPECT_EQ(bgp.as_path, (std::vector<std::uint32_t>{64600, 64601}));
-  EXPECT_EQ(bgp.nexthop_ipv4, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(bgp.local_as, 64600U);
+  EXPECT_FALSE(bgp.router_id.has_value());  // bgp_settings takes the first local IPv4
+  EXPECT_EQ(bgp.listen_addresses, (std::vector<IpAddress>{*IpAddress::parse("192.0.2.1"),
+                                                          *IpAddress::parse("2001:db8::1")}));
+  EXPECT_EQ(bgp.listen_port, 1179);
+  EXPECT_EQ(bgp.attributes.as_path, (std::vector<std::uint32_t>{64600, 64601}));
+  EXPECT_EQ(bgp.attributes.med, 0U);  // PyBal's default
+  EXPECT_EQ(bgp.attributes.next_hop_ipv4, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(bgp.attributes.next_hop_ipv6, IpAddress::parse("2001:db8::1"));
+  ASSERT_EQ(bgp.peers.size(), 2U);
+  for (const BgpPeer& peer : bgp.peers) {
+    EXPECT_EQ(peer.name, peer.address.toString());
+    EXPECT_FALSE(peer.peer_as.has_value());  // any AS, as PyBal
+    EXPECT_EQ(peer.hold_time, std::chrono::seconds(180));
+    EXPECT_EQ(peer.connect_retry_time, std::chrono::seconds(30));
+    EXPECT_FALSE(peer.passive);
+  }
+  EXPECT_EQ(bgp.peers[0].address, IpAddress::parse("192.0.2.254"));
+  EXPECT_EQ(bgp.peers[0].local_address, IpAddress::parse("192.0.2.1"));
+  EXPECT_EQ(bgp.peers[1].local_address, IpAddress::parse("2001:db8::1"));
   EXPECT_TRUE(config.global.instrumentation.enabled);
   EXPECT_EQ(config.global.instrumentation.port, 9100);
   EXPECT_EQ(config.global.instrumentation.addresses.size(), 1U);
@@ -72,7 +88,8 @@ TEST(PybalImport, TranslatesEveryKeyOfARealisticFile) {
   EXPECT_DOUBLE_EQ(std::get<UdpParams>(dns.monitors[1].params).icmp_timeout.count(), 10.0);
 
   const ServiceConfig& command = config.services[2];
-  EXPECT_EQ(command.announce.med, 0U);
+  EXPECT_EQ(command.announce.attributes.med, 0U);
+  EXPECT_EQ(command.announce.min_healthy, (MinHealthy{false, 1}));  // health-gated
   const MonitorConfig& run = command.monitors.at(0);
   EXPECT_EQ(run.kind, MonitorKind::RunCommand);
   EXPECT_DOUBLE_EQ(run.interval.count(), 60.0);  // PyBal's RunCommand defaults
@@ -127,7 +144,7 @@ TEST(PybalImport, ReportsLibyangErrorsAtTheirPybalConfLines) {
   const auto loaded = loadPybalConfig(dataDir() / "pybal_bad.conf");
   ASSERT_FALSE(loaded.has_value());
   const Diagnostics& errors = loaded.error();
-  EXPECT_NE(findAtLine(errors, 2, "local-asn is not set"), nullptr) << allMessages(errors);
+  EXPECT_NE(findAtLine(errors, 2, "local-as is not set"), nullptr) << allMessages(errors);
   EXPECT_NE(findAtLine(errors, 6, "IPv4 or IPv6"), nullptr) << allMessages(errors);
   EXPECT_NE(findAtLine(errors, 7, "expected a whole number in 1..65535"), nullptr)
       << allMessages(errors);
@@ -186,6 +203,64 @@ TEST(PybalImport, RejectsWhatPyBalWouldHaveFailedOn) {
   }
 }
 
+const std::string kBgpGlobal =
+    "[global]\nbgp = yes\nbgp-local-asn = 4200000001\nbgp-nexthop-ipv4 = 192.0.2.1\n";
+
+TEST(PybalImport, TakesOneBgpPeerAddressAsOnePeer) {
+  const auto loaded =
+      parsePybalConfig(kBgpGlobal + "bgp-peer-address = 192.0.2.254\n" + kService, "p.conf");
+  ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
+  const BgpGlobal& bgp = loaded->config.global.bgp;
+  EXPECT_EQ(bgp.local_as, 4200000001U);  // four octets, which PyBal could not
+  ASSERT_EQ(bgp.peers.size(), 1U);
+  EXPECT_EQ(bgp.peers[0].name, "192.0.2.254");
+  EXPECT_FALSE(bgp.peers[0].local_address.has_value());
+  EXPECT_EQ(bgp.listen_port, 179);
+  EXPECT_TRUE(bgp.listen_addresses.empty());
+  EXPECT_TRUE(bgp.attributes.as_path.empty());  // the local AS alone
+}
+
+TEST(PybalImport, MapsPerServiceBgpAndMed) {
+  const auto loaded = parsePybalConfig(
+      kBgpGlobal + "bgp-med = 7\n" + kService + "bgp = no\n" +
+          "[t]\nprotocol = tcp\nip = 192.0.2.2\nport = 80\nconfig = file:///x\nbgp-med = 9\n",
+      "p.conf");
+  ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
+  EXPECT_EQ(loaded->config.global.bgp.attributes.med, 7U);
+  EXPECT_FALSE(loaded->config.services.at(0).announce.announce);
+  EXPECT_EQ(loaded->config.services.at(1).announce.attributes.med, 9U);
+}
+
+TEST(PybalImport, RejectsBgpErrorsAtTheirLines) {
+  const BadCase cases[] = {
+      {"BadPeerAddress", kBgpGlobal + "bgp-peer-address = [ '192.0.2.254', 'router' ]\n" + kService,
+       5, "IPv4 or IPv6"},
+      {"PeerTwice", kBgpGlobal + "bgp-peer-address = [ '192.0.2.254', '192.0.2.254' ]\n" + kService,
+       5, "bgp-peer-address lists 192.0.2.254 twice"},
+      {"AsPathNotNumbers", kBgpGlobal + "bgp-as-path = 64600 sixty\n" + kService, 5,
+       "does not conform"},
+      {"LocalPortTooLarge", kBgpGlobal + "bgp-local-port = 70000\n" + kService, 5,
+       "out of type uint16"},
+      {"BadLocalIp", kBgpGlobal + "bgp-local-ips = [ 'here' ]\n" + kService, 5, "IPv4 or IPv6"},
+      {"NoNextHopOfTheFamily",
+       kBgpGlobal + "[s]\nprotocol = tcp\nip = 2001:db8::5\nport = 80\n"
+                    "config = file:///x\n",
+       7, "no bgp-nexthop-ipv6"},
+      {"MedNotANumber", kBgpGlobal + "bgp-med = high\n" + kService, 5, "Invalid"},
+      {"ServicesOnOneVipDisagreeOnMed",
+       kBgpGlobal + kService +
+           "bgp-med = 1\n[t]\nprotocol = tcp\nip = 192.0.2.1\nport = 443\n"
+           "config = file:///x\nbgp-med = 2\n",
+       17, "services \"s\" (line 5) and \"t\" share VIP 192.0.2.1 but not their MED (1 and 2)"},
+  };
+  for (const BadCase& bad : cases) {
+    const auto loaded = parsePybalConfig(bad.text, "p.conf");
+    ASSERT_FALSE(loaded.has_value()) << bad.name;
+    const Diagnostic* error = findAtLine(loaded.error(), bad.line, bad.message);
+    EXPECT_NE(error, nullptr) << bad.name << ":\n" << allMessages(loaded.error());
+  }
+}
+
 TEST(PybalImport, AppliesPyBalsDefaults) {
   const auto loaded = parsePybalConfig(kService, "p.conf");
   ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
@@ -195,6 +270,7 @@ TEST(PybalImport, AppliesPyBalsDefaults) {
   EXPECT_FALSE(service.one_packet);
   EXPECT_TRUE(service.announce.announce);
   EXPECT_FALSE(loaded->config.global.bgp.enabled);
+  EXPECT_EQ(loaded->config.global.bgp.attributes.med, 0U);
   EXPECT_EQ(loaded->config.global.instrumentation.port, 9090);
 }
 
