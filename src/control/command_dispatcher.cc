@@ -275,14 +275,15 @@ CommandResult CommandDispatcher::write(const Request& request, const Caller& cal
 void CommandDispatcher::logCommand(const Request& request, const Caller& caller,
                                    const CommandResult& outcome) {
   auto logger = log::get("control");
-  const auto fields = describe(request);
+  const auto described = describe(request);
+  const auto fields = described.empty() ? described : " " + described;
   if (outcome) {
     logger->info(
-        "control command command=\"{}\" {} caller_uid={} caller_gid={} caller_pid={} outcome=ok",
+        "control command command=\"{}\"{} caller_uid={} caller_gid={} caller_pid={} outcome=ok",
         commandName(request), fields, caller.uid, caller.gid, caller.pid);
   } else {
     logger->warn(
-        "control command command=\"{}\" {} caller_uid={} caller_gid={} caller_pid={} outcome=failed error=\"{}\"",
+        "control command command=\"{}\"{} caller_uid={} caller_gid={} caller_pid={} outcome=failed error=\"{}\"",
         commandName(request), fields, caller.uid, caller.gid, caller.pid, outcome.error());
   }
 }
