@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <vector>
 
 #include "common/log.h"
 
@@ -14,46 +13,38 @@ namespace vipd {
 namespace asio = boost::asio;
 
 struct HostResolution::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, std::string name, IpAddress::Family wanted, std::chrono::seconds every,
-       OnAddress callback)
-      : resolver(io),
-        timer(io),
+  Impl(asio::io_context& io, std::string name, IpAddress::Family wanted,
+       std::chrono::milliseconds every, OnAddress callback, Lookup lookup_function)
+      : timer(io),
         host(std::move(name)),
         family(wanted),
         interval(every),
-        on_address(std::move(callback)) {}
+        on_address(std::move(callback)),
+        lookup(std::move(lookup_function)) {}
 
   void resolve() {
-    resolver.async_resolve(
-        host, "", asio::ip::tcp::resolver::address_configured,
-        [weak = weak_from_this()](const boost::system::error_code& error,
-                                  const asio::ip::tcp::resolver::results_type& results) {
-          if (auto self = weak.lock(); self && error != asio::error::operation_aborted) {
-            self->afterResolve(error, results);
-          }
-        });
+    lookup(host, [weak = weak_from_this()](Answer answer) {
+      if (auto self = weak.lock(); self && !self->stopped) {
+        self->afterResolve(answer);
+      }
+    });
   }
 
-  void afterResolve(const boost::system::error_code& error,
-                    const asio::ip::tcp::resolver::results_type& results) {
-    const auto candidates = addressesOfFamily(results);
-    if (error || candidates.empty()) {
-      reportFailure(error ? error.message() : "no address of the service's family");
+  void afterResolve(const Answer& answer) {
+    if (!answer) {
+      reportFailure(answer.error());
+    } else if (const auto candidates = ofFamily(*answer); candidates.empty()) {
+      reportFailure("no address of the service's family");
     } else {
       choose(candidates);
     }
     scheduleNext();
   }
 
-  std::vector<IpAddress> addressesOfFamily(
-      const asio::ip::tcp::resolver::results_type& results) const {
+  std::vector<IpAddress> ofFamily(const std::vector<IpAddress>& addresses) const {
     std::vector<IpAddress> out;
-    for (const auto& entry : results) {
-      const auto parsed = IpAddress::parse(entry.endpoint().address().to_string());
-      if (parsed && parsed->family() == family) {
-        out.push_back(*parsed);
-      }
-    }
+    std::copy_if(addresses.begin(), addresses.end(), std::back_inserter(out),
+                 [this](const IpAddress& candidate) { return candidate.family() == family; });
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -89,28 +80,60 @@ struct HostResolution::Impl : std::enable_shared_from_this<Impl> {
   void scheduleNext() {
     timer.expires_after(interval);
     timer.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
-      if (auto self = weak.lock(); self && !error) {
+      if (auto self = weak.lock(); self && !error && !self->stopped) {
         self->resolve();
       }
     });
   }
 
-  asio::ip::tcp::resolver resolver;
   asio::steady_timer timer;
   std::string host;
   IpAddress::Family family;
-  std::chrono::seconds interval;
+  std::chrono::milliseconds interval;
   OnAddress on_address;
+  Lookup lookup;
   std::optional<IpAddress> address;
   std::string last_error;
+  bool stopped = false;
 };
 
+HostResolution::Lookup HostResolution::systemLookup(asio::io_context& io) {
+  // One resolver per lookup: Asio runs getaddrinfo on a private thread and posts the answer
+  // to the loop; the resolver must live until then, so the handler holds it.
+  return [&io](const std::string& host, std::function<void(Answer)> done) {
+    auto resolver = std::make_shared<asio::ip::tcp::resolver>(io);
+    resolver->async_resolve(
+        host, "", asio::ip::tcp::resolver::address_configured,
+        [resolver, done = std::move(done)](const boost::system::error_code& error,
+                                           const asio::ip::tcp::resolver::results_type& results) {
+          if (error) {
+            done(std::unexpected(error.message()));
+            return;
+          }
+          std::vector<IpAddress> addresses;
+          for (const auto& entry : results) {
+            if (const auto parsed = IpAddress::parse(entry.endpoint().address().to_string())) {
+              addresses.push_back(*parsed);
+            }
+          }
+          done(addresses);
+        });
+  };
+}
+
 HostResolution::HostResolution(asio::io_context& io, std::string host, IpAddress::Family family,
-                               std::chrono::seconds interval, OnAddress on_address)
-    : impl_(std::make_shared<Impl>(io, std::move(host), family, interval, std::move(on_address))) {}
+                               std::chrono::milliseconds interval, OnAddress on_address)
+    : HostResolution(io, std::move(host), family, interval, std::move(on_address),
+                     systemLookup(io)) {}
+
+HostResolution::HostResolution(asio::io_context& io, std::string host, IpAddress::Family family,
+                               std::chrono::milliseconds interval, OnAddress on_address,
+                               Lookup lookup)
+    : impl_(std::make_shared<Impl>(io, std::move(host), family, interval, std::move(on_address),
+                                   std::move(lookup))) {}
 
 HostResolution::~HostResolution() {
-  impl_->resolver.cancel();
+  impl_->stopped = true;
   impl_->timer.cancel();
 }
 
@@ -122,8 +145,8 @@ void HostResolution::start() {
       return;
     }
     impl_->address = *numeric;
-    asio::post(impl_->resolver.get_executor(), [weak = std::weak_ptr<Impl>(impl_)] {
-      if (auto self = weak.lock()) {
+    asio::post(impl_->timer.get_executor(), [weak = std::weak_ptr<Impl>(impl_)] {
+      if (auto self = weak.lock(); self && !self->stopped) {
         self->on_address(*self->address);
       }
     });

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <expected>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/ip_address.h"
 
@@ -22,9 +24,18 @@ class HostResolution {
  public:
   // Called when the address is first known and whenever it changes.
   using OnAddress = std::function<void(const IpAddress&)>;
+  // Looks a name up and calls back, from the loop, with every address or the error in words.
+  using Answer = std::expected<std::vector<IpAddress>, std::string>;
+  using Lookup = std::function<void(const std::string& host, std::function<void(Answer)> done)>;
+
+  // The system's resolver (getaddrinfo, through Asio), asynchronous.
+  static Lookup systemLookup(boost::asio::io_context& io);
 
   HostResolution(boost::asio::io_context& io, std::string host, IpAddress::Family family,
-                 std::chrono::seconds interval, OnAddress on_address);
+                 std::chrono::milliseconds interval, OnAddress on_address);
+  // With another lookup (tests script the answers).
+  HostResolution(boost::asio::io_context& io, std::string host, IpAddress::Family family,
+                 std::chrono::milliseconds interval, OnAddress on_address, Lookup lookup);
   ~HostResolution();
   HostResolution(const HostResolution&) = delete;
   HostResolution& operator=(const HostResolution&) = delete;
