@@ -14,12 +14,14 @@ VIPD_BUILD_PACKAGES=(
 
 # What the tests need beyond the build: the kernel tests boot Debian's kernel under qemu
 # (tests/kernel/), the interoperability tests run real BGP peers (tests/integration/), and
-# the fuzz target needs clang 16 (tests/fuzz/).
+# the fuzz target needs clang 16 (tests/fuzz/), /metrics is checked by promtool (prometheus)
+# and the status page is loaded in headless Chromium (tests/browser/).
 VIPD_TEST_PACKAGES=(
   qemu-system-x86 qemu-system-data linux-image-amd64 busybox-static ipvsadm kmod cpio
   xz-utils
   bird2 frr gobgpd exabgp
   clang-16 libclang-rt-16-dev llvm-14
+  prometheus chromium
 )
 
 # Installs whichever of the named packages are missing (as root, or through sudo).
@@ -47,4 +49,12 @@ vipd_build() {
   cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIPD_SANITIZE=ON \
     >/dev/null
   cmake --build "$root/build" -j "$(nproc)"
+}
+
+# playwright-core for the browser test, from the npm registry, pinned by package-lock.json.
+vipd_ensure_browser_driver() {
+  local folder=$1/tests/browser
+  command -v npm >/dev/null || return 0
+  [ -d "$folder/node_modules/playwright-core" ] && return 0
+  (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error) >&2
 }
