@@ -1,19 +1,27 @@
 #include "vipd/daemon.h"
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "bgp/bgp_service.h"
 #include "common/log.h"
 #include "ipvs/dry_run_backend.h"
 #include "ipvs/netlink_backend.h"
 #include "ipvs/ownership_store.h"
 #include "ipvs/synchronizer.h"
+#include "vipd/bgp_settings.h"
 #include "vipd/service_runtime.h"
 
 namespace vipd {
@@ -40,15 +48,47 @@ std::chrono::milliseconds startupGrace(const config::Config& config) {
 // Keys vipd accepts and keeps but whose features are not built yet; said once at start.
 void noteFeaturesNotActedOn(const config::Config& config) {
   const auto logger = log::get("vipd");
-  if (config.global.bgp.enabled) {
-    logger->warn(
-        "bgp is configured but vipd does not announce routes yet; the bgp settings "
-        "are kept and ignored");
-  }
   if (config.global.instrumentation.enabled) {
     logger->warn(
         "instrumentation is configured but vipd has no HTTP instrumentation yet; "
         "the settings are kept and ignored");
+  }
+}
+
+// PyBal took the BGP identifier from the session's local IPv4 address; vipd needs one
+// before any session, so it takes the host's first IPv4 address that is not loopback.
+std::optional<std::uint32_t> hostRouterId() {
+  ifaddrs* interfaces = nullptr;
+  if (getifaddrs(&interfaces) != 0) {
+    return std::nullopt;
+  }
+  std::optional<std::uint32_t> id;
+  for (const ifaddrs* entry = interfaces; entry != nullptr && !id; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) {
+      continue;
+    }
+    sockaddr_in address{};
+    std::memcpy(&address, entry->ifa_addr, sizeof address);
+    const std::uint32_t host_order = ntohl(address.sin_addr.s_addr);
+    if ((host_order >> 24) != 127) {
+      id = host_order;
+    }
+  }
+  freeifaddrs(interfaces);
+  return id;
+}
+
+// SIGUSR1 drains (GRACEFUL_SHUTDOWN, then withdrawal), SIGUSR2 undrains.
+void drainSignal(bgp::BgpService* bgp, bool drain) {
+  if (!bgp) {
+    log::get("bgp")->warn("drain signal ignored: bgp is not enabled");
+    return;
+  }
+  log::get("bgp")->info("{} requested by signal", drain ? "drain" : "undrain");
+  if (drain) {
+    bgp->drain();
+  } else {
+    bgp->undrain();
   }
 }
 
@@ -59,10 +99,16 @@ struct Daemon::Impl {
       : options(std::move(opts)),
         loaded(std::move(in)),
         grace_timer(io),
-        signals(io, SIGINT, SIGTERM, SIGHUP) {}
+        signals(io, SIGINT, SIGTERM, SIGHUP) {
+    signals.add(SIGUSR1);
+    signals.add(SIGUSR2);
+  }
 
   int run();
   bool makeBackend();
+  bool makeBgp();
+  void updateBgpHealth();
+  void stop(int signal);
   void loadOwnership();
   void updateOwnership();
   void startServices();
@@ -82,13 +128,16 @@ struct Daemon::Impl {
   std::optional<ipvs::OwnershipStore> ownership_store;  // none with --dry-run
   std::set<ipvs::ServiceKey> owned;                     // canonical keys
   std::vector<std::unique_ptr<ServiceRuntime>> services;
+  std::unique_ptr<bgp::BgpService> bgp;               // none unless bgp is enabled
+  std::map<std::string, std::string> vip_of_service;  // announcing services only
+  bool stopping = false;
   bool programming = false;  // start-up is over and IPVS follows the pools
   bool push_posted = false;
 };
 
 int Daemon::Impl::run() {
   const auto logger = log::get("vipd");
-  if (!makeBackend()) {
+  if (!makeBackend() || !makeBgp()) {
     return 1;
   }
   noteFeaturesNotActedOn(loaded.config);
@@ -128,12 +177,21 @@ bool Daemon::Impl::makeBackend() {
   ipvs::Synchronizer::Options sync_options;
   sync_options.redump_interval = options.ipvs_redump_interval;
   synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, sync_options);
-  synchronizer->onProgrammedChanged([this](const ipvs::ServiceKey&, bool) { updateOwnership(); });
+  synchronizer->onProgrammedChanged([this](const ipvs::ServiceKey&, bool) {
+    updateOwnership();
+    updateBgpHealth();
+  });
   synchronizer->onFirstReconcileDone([this] {
     log::get("ipvs")->info("ipvs table in step backend={} operations_applied={} owned={}",
                            backend->name(), synchronizer->counters().operations_applied,
                            owned.size());
     updateOwnership();
+    // Every service has its first verdicts (programming began only then) and IPVS has
+    // been reconciled once: the speaker may now announce what is healthy.
+    if (bgp) {
+      updateBgpHealth();
+      bgp->startupDone();
+    }
   });
   if (!options.dry_run) {
     loadOwnership();
@@ -261,6 +319,68 @@ void Daemon::Impl::pushDesired() {
     desired.services.emplace(entry.service.key, std::move(entry));
   }
   synchronizer->setDesired(std::move(desired));
+  updateBgpHealth();
+}
+
+bool Daemon::Impl::makeBgp() {
+  const auto& config = loaded.config;
+  if (!config.global.bgp.enabled) {
+    return true;
+  }
+  auto settings = speakerSettings(config);
+  if (!settings.router_id) {
+    settings.router_id = hostRouterId();
+  }
+  if (!settings.router_id) {
+    log::get("bgp")->error(
+        "bgp needs a router id: set bgp router-id, or give this host an IPv4 address");
+    return false;
+  }
+  vip_of_service = vipOfService(config);
+  bgp = std::make_unique<bgp::BgpService>(io, std::move(settings), vipPolicies(config),
+                                          globalAttributes(config));
+  if (auto started = bgp->start(); !started) {
+    log::get("bgp")->error("bgp cannot start error=\"{}\"", started.error());
+    return false;
+  }
+  return true;
+}
+
+// The speaker judges each VIP from its services' numbers; it knows nothing of servers.
+void Daemon::Impl::updateBgpHealth() {
+  if (!bgp || !programming) {
+    return;
+  }
+  std::map<std::string, bgp::VipHealth> vips;
+  for (const auto& service : services) {
+    const auto vip = vip_of_service.find(service->config().name);
+    if (vip == vip_of_service.end()) {
+      continue;
+    }
+    const auto& pool = service->pool();
+    vips[vip->second].services.push_back({service->config().name,
+                                          static_cast<std::uint32_t>(pool.total()),
+                                          static_cast<std::uint32_t>(pool.upAndEnabled()),
+                                          synchronizer->programmed(service->ipvsKey())});
+  }
+  for (const auto& [vip, health] : vips) {
+    bgp->setHealth(vip, health);
+  }
+}
+
+// The IPVS table stays as it is. The speaker withdraws (or, with graceful restart, keeps)
+// the routes and closes its sessions; the loop stops once that is written.
+void Daemon::Impl::stop(int signal) {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  log::get("vipd")->info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  if (!bgp) {
+    io.stop();
+    return;
+  }
+  bgp->stop([this] { io.stop(); });
 }
 
 void Daemon::Impl::waitForSignal() {
@@ -277,8 +397,12 @@ void Daemon::Impl::waitForSignal() {
       waitForSignal();
       return;
     }
-    log::get("vipd")->info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-    io.stop();
+    if (signal == SIGUSR1 || signal == SIGUSR2) {
+      drainSignal(bgp.get(), signal == SIGUSR1);
+      waitForSignal();
+      return;
+    }
+    stop(signal);
   });
 }
 

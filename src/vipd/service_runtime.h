@@ -47,6 +47,7 @@ class ServiceRuntime {
 
   const config::ServiceConfig& config() const { return config_; }
   const pool::Pool& pool() const { return pool_; }
+  const ipvs::ServiceKey& ipvsKey() const { return ipvs_service_.key; }
   // The IPVS entry this service wants now (destinations of servers with an address).
   ipvs::ServiceEntry desired() const;
 
