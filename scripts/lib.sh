@@ -46,6 +46,8 @@ vipd_ensure_packages() {
 # docs/development.md for why), in build/.
 vipd_build() {
   local root=$1
+  # ccache may reuse objects built from another checkout of the same tree.
+  export CCACHE_BASEDIR=$root
   cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIPD_SANITIZE=ON \
     >/dev/null
   cmake --build "$root/build" -j "$(nproc)"
