@@ -3,7 +3,8 @@ find_package(Protobuf REQUIRED)
 
 set(VIPD_CONTROL_PROTO_OUT ${CMAKE_CURRENT_BINARY_DIR}/generated)
 add_custom_command(
-  OUTPUT ${VIPD_CONTROL_PROTO_OUT}/control/control.pb.h ${VIPD_CONTROL_PROTO_OUT}/control/control.pb.cc
+  OUTPUT ${VIPD_CONTROL_PROTO_OUT}/control/control.pb.h
+    ${VIPD_CONTROL_PROTO_OUT}/control/control.pb.cc
   COMMAND ${CMAKE_COMMAND} -E make_directory ${VIPD_CONTROL_PROTO_OUT}
   COMMAND protobuf::protoc --cpp_out=${VIPD_CONTROL_PROTO_OUT} -I ${PROJECT_SOURCE_DIR}/src
     ${CMAKE_CURRENT_SOURCE_DIR}/control.proto
