@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,5 +23,9 @@ std::optional<TextProblem> checkText(std::string_view text);
 
 // The number of the line (1-based) that byte `offset` is on.
 int lineAt(std::string_view text, std::size_t offset);
+
+// Appends the UTF-8 encoding of `code`, a Unicode scalar value (the escapes of JSON and of
+// Python literals both decode to one).
+void appendUtf8(std::string& out, std::uint32_t code);
 
 }  // namespace vipd::config
