@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <iterator>
 
 namespace vipd::pool {
 
@@ -78,43 +80,52 @@ Pool::Pool(std::string service, double depool_threshold)
     : service_(std::move(service)), depool_threshold_(clampThreshold(depool_threshold)) {}
 
 std::vector<Decision> Pool::setServers(const std::vector<ServerSpec>& servers) {
-  Snapshot before = snapshot();
-
-  std::map<ServerId, ServerSpec> listed;
+  // A host and port listed twice: the last entry counts.
+  std::map<std::reference_wrapper<const ServerId>, const ServerSpec*, std::less<ServerId>> listed;
   for (const auto& spec : servers) {
-    listed.insert_or_assign(spec.id, spec);
+    listed.insert_or_assign(std::cref(spec.id), &spec);
   }
 
   // Gone from the list.
   std::vector<Decision> removed;
   for (auto it = servers_.begin(); it != servers_.end();) {
-    if (listed.contains(it->first)) {
+    if (listed.contains(std::cref(it->first))) {
       ++it;
       continue;
     }
     removed.push_back({it->first, false, it->second.spec.weight, Reason::Removed});
-    before.erase(it->first);
+    unindex(it);
     it = servers_.erase(it);
   }
 
   // New, re-enabled, disabled, reweighted.
+  Touched touched;
   for (const auto& [id, spec] : listed) {
-    auto [it, inserted] = servers_.try_emplace(id, ServerState{spec, Health::Unknown, false});
+    auto [it, inserted] = servers_.try_emplace(id, ServerState{*spec, Health::Unknown, false});
     if (inserted) {
-      before[id] = Before{.event = Event::Added};
+      touched.emplace(it, Before{.event = Event::Added});
+      index(it);
       continue;
     }
-    if (it->second.spec.enabled != spec.enabled) {
-      before[id].event = spec.enabled ? Event::Enabled : Event::Disabled;
+    if (it->second.spec == *spec) {
+      continue;
     }
-    it->second.spec = spec;
+    Event event = Event::None;
+    if (it->second.spec.enabled != spec->enabled) {
+      event = spec->enabled ? Event::Enabled : Event::Disabled;
+    }
+    touch(touched, it, event);
+    unindex(it);
+    it->second.spec = *spec;
+    index(it);
+    settle(touched, it);
   }
 
   if (starting_) {
     return allHaveVerdicts() ? endStartupNow() : std::vector<Decision>{};
   }
-  rebalance();
-  return finish(before, std::move(removed));
+  rebalance(touched);
+  return finish(touched, std::move(removed));
 }
 
 std::vector<Decision> Pool::setHealth(const ServerId& server, Health health) {
@@ -123,24 +134,25 @@ std::vector<Decision> Pool::setHealth(const ServerId& server, Health health) {
     return {};
   }
 
-  if (starting_) {
-    it->second.health = health;
-    return allHaveVerdicts() ? endStartupNow() : std::vector<Decision>{};
-  }
-
   // After start-up Unknown counts as down: only a change of up-ness decides anything.
   const bool flipped = isUp(it->second.health) != isUp(health);
+  Touched touched;
+  if (!starting_ && flipped) {
+    touch(touched, it, it->second.spec.enabled ? Event::HealthChanged : Event::None);
+  }
+  unindex(it);
   it->second.health = health;
+  index(it);
+
+  if (starting_) {
+    return allHaveVerdicts() ? endStartupNow() : std::vector<Decision>{};
+  }
   if (!flipped) {
     return {};
   }
-
-  Snapshot before = snapshot();
-  if (it->second.spec.enabled) {
-    before[server].event = Event::HealthChanged;
-  }
-  rebalance();
-  return finish(before, {});
+  settle(touched, it);
+  rebalance(touched);
+  return finish(touched, {});
 }
 
 std::vector<Decision> Pool::endStartup() {
@@ -150,72 +162,91 @@ std::vector<Decision> Pool::endStartup() {
   return endStartupNow();
 }
 
-std::size_t Pool::enabledCount() const {
-  return static_cast<std::size_t>(
-      std::ranges::count_if(servers_, [](const auto& entry) { return entry.second.spec.enabled; }));
-}
-
-std::size_t Pool::upAndEnabled() const {
-  return static_cast<std::size_t>(std::ranges::count_if(servers_, [](const auto& entry) {
-    return entry.second.spec.enabled && isUp(entry.second.health);
-  }));
-}
-
-std::size_t Pool::pooledCount() const {
-  return static_cast<std::size_t>(
-      std::ranges::count_if(servers_, [](const auto& entry) { return entry.second.pooled; }));
-}
-
-std::size_t Pool::pooledButDownCount() const {
-  return static_cast<std::size_t>(std::ranges::count_if(
-      servers_, [](const auto& entry) { return entry.second.pooledButDown(); }));
-}
-
 std::size_t Pool::requiredPooled() const {
   const double wanted = depool_threshold_ * static_cast<double>(servers_.size());
   return static_cast<std::size_t>(std::max(0.0, std::ceil(wanted - kEpsilon)));
 }
 
 bool Pool::canDepool() const {
-  return upAndEnabled() > requiredPooled();
+  return up_enabled_ > requiredPooled();
 }
 
-Pool::Snapshot Pool::snapshot() const {
-  Snapshot before;
-  for (const auto& [id, state] : servers_) {
-    before[id] = Before{true, state.pooled, state.spec.weight, Event::None};
+void Pool::touch(Touched& touched, Entry entry, Event event) const {
+  const ServerState& state = entry->second;
+  auto [it, inserted] =
+      touched.try_emplace(entry, Before{true, state.pooled, state.spec.weight, event});
+  if (!inserted && event != Event::None) {
+    it->second.event = event;
   }
-  return before;
+}
+
+void Pool::unindex(Entry entry) {
+  const ServerState& state = entry->second;
+  pooled_ -= state.pooled ? 1 : 0;
+  if (!state.spec.enabled) {
+    return;
+  }
+  --enabled_;
+  unknown_enabled_ -= state.health == Health::Unknown ? 1 : 0;
+  if (isUp(state.health)) {
+    --up_enabled_;
+    return;
+  }
+  (state.pooled ? pooled_down_ : idle_down_).erase(entry);
+}
+
+void Pool::index(Entry entry) {
+  const ServerState& state = entry->second;
+  pooled_ += state.pooled ? 1 : 0;
+  if (!state.spec.enabled) {
+    return;
+  }
+  ++enabled_;
+  unknown_enabled_ += state.health == Health::Unknown ? 1 : 0;
+  if (isUp(state.health)) {
+    ++up_enabled_;
+    return;
+  }
+  (state.pooled ? pooled_down_ : idle_down_).insert(entry);
+}
+
+void Pool::settle(Touched& touched, Entry entry) {
+  if (starting_) {
+    return;
+  }
+  const ServerState& state = entry->second;
+  if (!state.spec.enabled) {
+    setPooled(touched, entry, false);
+  } else if (isUp(state.health)) {
+    setPooled(touched, entry, true);
+  }
+}
+
+void Pool::setPooled(Touched& touched, Entry entry, bool pooled) {
+  if (entry->second.pooled == pooled) {
+    return;
+  }
+  touch(touched, entry);
+  unindex(entry);
+  entry->second.pooled = pooled;
+  index(entry);
 }
 
 bool Pool::allHaveVerdicts() const {
-  return !servers_.empty() && std::ranges::none_of(servers_, [](const auto& entry) {
-    return entry.second.spec.enabled && entry.second.health == Health::Unknown;
-  });
+  return !servers_.empty() && unknown_enabled_ == 0;
 }
 
-void Pool::rebalance() {
-  // Up and enabled servers are pooled; disabled ones never are.
-  std::size_t up_enabled = 0;
-  std::vector<ServerState*> candidates;
-  for (auto& [id, state] : servers_) {
-    if (!state.spec.enabled) {
-      state.pooled = false;
-    } else if (isUp(state.health)) {
-      state.pooled = true;
-      ++up_enabled;
-    } else {
-      candidates.push_back(&state);
-    }
-  }
-
-  // The shortfall is filled with down servers: those already pooled first (candidates are
-  // in ServerId order, and the partition keeps that order within each group).
-  std::ranges::stable_partition(candidates, [](const ServerState* state) { return state->pooled; });
+// Up and enabled servers are already pooled (settle()); the shortfall below the threshold
+// is filled with down servers, those already pooled first. Of the pooled-but-down servers
+// the last in ServerId order are depooled first, of the others the first are pooled first.
+void Pool::rebalance(Touched& touched) {
   const std::size_t required = requiredPooled();
-  const std::size_t needed = required > up_enabled ? required - up_enabled : 0;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    candidates[i]->pooled = i < needed;
+  const std::size_t needed = required > up_enabled_ ? required - up_enabled_ : 0;
+  while (pooled_down_.size() > needed) {
+    setPooled(touched, *std::prev(pooled_down_.end()), false);
+  }
+  while (pooled_down_.size() < needed && !idle_down_.empty()) {
+    setPooled(touched, *idle_down_.begin(), true);
   }
 }
 
@@ -244,31 +275,39 @@ Reason Pool::reasonFor(const ServerState& state, const Before& before) const {
   return Reason::WeightChanged;
 }
 
-std::vector<Decision> Pool::finish(const Snapshot& before, std::vector<Decision> removed) {
+std::vector<Decision> Pool::finish(const Touched& touched, std::vector<Decision> removed) {
+  // `touched` is in ServerId order, so each group is too.
   std::vector<Decision> pooling;
   std::vector<Decision> depooling;
-  for (const auto& [id, state] : servers_) {
-    const Before& was = before.at(id);
+  for (const auto& [entry, was] : touched) {
+    const ServerState& state = entry->second;
     const bool reweighted = state.pooled && was.pooled && state.spec.weight != was.weight;
     if (was.event == Event::None && state.pooled == was.pooled && !reweighted) {
       continue;
     }
-    Decision decision{id, state.pooled, state.spec.weight, reasonFor(state, was)};
+    Decision decision{entry->first, state.pooled, state.spec.weight, reasonFor(state, was)};
     (decision.pooled ? pooling : depooling).push_back(std::move(decision));
   }
 
   // Removed servers join the depooling group, still in ServerId order.
-  depooling.insert(depooling.end(), removed.begin(), removed.end());
-  std::ranges::sort(depooling, {}, &Decision::server);
+  if (!removed.empty()) {
+    depooling.insert(depooling.end(), removed.begin(), removed.end());
+    std::ranges::sort(depooling, {}, &Decision::server);
+  }
 
   pooling.insert(pooling.end(), depooling.begin(), depooling.end());
   count(pooling);
   return pooling;
 }
 
+// Once: every server gets its first decision.
 std::vector<Decision> Pool::endStartupNow() {
   starting_ = false;
-  rebalance();
+  Touched ignored;
+  for (auto it = servers_.begin(); it != servers_.end(); ++it) {
+    settle(ignored, it);
+  }
+  rebalance(ignored);
 
   std::vector<Decision> pooling;
   std::vector<Decision> depooling;

@@ -46,6 +46,10 @@
 // "Pooled" is the pool's decision; whether depooling removes the destination or sets its
 // weight to 0 is the caller's business.
 //
+// Cost: a verdict costs O(log N) for N servers, plus O(log N) for each server whose pooled
+// state it changes; the counts below are kept as servers change, never recounted. A new
+// server list costs O(N log N), end of start-up O(N log N) once.
+//
 // The pool is pure: no I/O, no clock, no logging. Every call returns the decisions it made,
 // each with a typed reason; the caller logs, counts and applies them.
 #pragma once
@@ -54,6 +58,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +122,7 @@ struct ServerState {
   bool pooled = false;
 
   bool pooledButDown() const { return pooled && health != Health::Up; }
+  bool operator==(const ServerState&) const = default;
 };
 
 struct PoolCounters {
@@ -149,17 +155,25 @@ class Pool {
   const std::map<ServerId, ServerState>& servers() const { return servers_; }
   const PoolCounters& counters() const { return counters_; }
 
+  // Counts kept as the servers change: each is O(1).
   std::size_t total() const { return servers_.size(); }
-  std::size_t enabledCount() const;
-  std::size_t upAndEnabled() const;
-  std::size_t pooledCount() const;
-  std::size_t pooledButDownCount() const;
+  std::size_t enabledCount() const { return enabled_; }
+  std::size_t upAndEnabled() const { return up_enabled_; }
+  std::size_t pooledCount() const { return pooled_; }
+  std::size_t pooledButDownCount() const { return pooled_down_.size(); }
   // ceil(threshold x total): the fewest servers the threshold wants pooled.
   std::size_t requiredPooled() const;
   // Whether one more up-and-enabled server could be depooled now, were it to fail.
   bool canDepool() const;
 
  private:
+  using Servers = std::map<ServerId, ServerState>;
+  using Entry = Servers::iterator;
+  struct ById {
+    bool operator()(const Entry& a, const Entry& b) const { return a->first < b->first; }
+  };
+  using EntrySet = std::set<Entry, ById>;
+
   // What a call did to one server, to pick the reason of its decision.
   enum class Event : std::uint8_t { None, Added, Enabled, Disabled, HealthChanged };
   struct Before {
@@ -168,22 +182,40 @@ class Pool {
     std::uint32_t weight = 0;
     Event event = Event::None;
   };
-  using Snapshot = std::map<ServerId, Before>;
+  // The servers one call touched, with their state before it: only these can have a decision.
+  using Touched = std::map<Entry, Before, ById>;
 
-  Snapshot snapshot() const;
-  std::vector<Decision> finish(const Snapshot& before, std::vector<Decision> removed);
+  void touch(Touched& touched, Entry entry, Event event = Event::None) const;
+  // Every change of a server's spec, health or pooled flag goes between these two, so that
+  // the counts and the sets below stay those of the servers.
+  void unindex(Entry entry);
+  void index(Entry entry);
+  // After start-up: an up and enabled server is pooled, a disabled one never is.
+  void settle(Touched& touched, Entry entry);
+  void setPooled(Touched& touched, Entry entry, bool pooled);
+
+  std::vector<Decision> finish(const Touched& touched, std::vector<Decision> removed);
   std::vector<Decision> endStartupNow();
   bool allHaveVerdicts() const;
-  // Sets every server's pooled flag from the rule above.
-  void rebalance();
+  // Pools or depools down servers until the threshold rule holds, visiting only those.
+  void rebalance(Touched& touched);
   Reason reasonFor(const ServerState& state, const Before& before) const;
   void count(const std::vector<Decision>& decisions);
 
   std::string service_;
   double depool_threshold_;
   bool starting_ = true;
-  std::map<ServerId, ServerState> servers_;
+  Servers servers_;
   PoolCounters counters_;
+
+  std::size_t enabled_ = 0;
+  std::size_t up_enabled_ = 0;
+  std::size_t unknown_enabled_ = 0;  // enabled and still without a verdict
+  std::size_t pooled_ = 0;
+  // Enabled servers that are not up, pooled (pooled but down) or not: the only ones the
+  // threshold ever moves, in ServerId order.
+  EntrySet pooled_down_;
+  EntrySet idle_down_;
 };
 
 }  // namespace vipd::pool
