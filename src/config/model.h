@@ -263,9 +263,31 @@ struct BgpGlobal {
   bool operator==(const BgpGlobal&) const = default;
 };
 
+// The kernel's global IPVS timeouts (ipvsadm --set), in seconds; each unset one is left as
+// the kernel has it.
+struct IpvsTimeouts {
+  std::optional<std::uint32_t> tcp;
+  std::optional<std::uint32_t> tcp_fin;
+  std::optional<std::uint32_t> udp;
+
+  bool any() const { return tcp || tcp_fin || udp; }
+  bool operator==(const IpvsTimeouts&) const = default;
+};
+
+struct IpvsGlobal {
+  WholeSeconds redump_interval{60};  // 0: never
+  IpvsTimeouts timeouts;
+
+  bool operator==(const IpvsGlobal&) const = default;
+};
+
 struct Global {
   std::string control_socket = "/run/vipd/vipd.ctl";
+  std::string control_socket_group;      // empty: vipd's own group
+  std::string control_socket_read_only;  // empty: no read-only socket
+  std::string state_file = "/var/lib/vipd/state.json";
   std::string log_level = "info";
+  IpvsGlobal ipvs;
   Instrumentation instrumentation;
   BgpGlobal bgp;
 

@@ -323,6 +323,18 @@ ServiceAnnounce buildAnnounce(const lyd_node* service, const std::string& name,
 
 // --- Global ------------------------------------------------------------------------------
 
+IpvsGlobal buildIpvs(const lyd_node* ipvs) {
+  IpvsGlobal result;
+  const auto fallback = static_cast<std::uint32_t>(result.redump_interval.count());
+  result.redump_interval = WholeSeconds{number(ipvs, "redump-interval", fallback)};
+
+  const lyd_node* timeouts = ipvs == nullptr ? nullptr : child(ipvs, "timeouts");
+  result.timeouts.tcp = optionalNumber<std::uint32_t>(timeouts, "tcp");
+  result.timeouts.tcp_fin = optionalNumber<std::uint32_t>(timeouts, "tcp-fin");
+  result.timeouts.udp = optionalNumber<std::uint32_t>(timeouts, "udp");
+  return result;
+}
+
 Global buildGlobal(const lyd_node* global, Diagnostics& problems) {
   Global result;
   if (global == nullptr) {
@@ -330,7 +342,11 @@ Global buildGlobal(const lyd_node* global, Diagnostics& problems) {
     return result;
   }
   result.control_socket = text(global, "control-socket", result.control_socket);
+  result.control_socket_group = text(global, "control-socket-group");
+  result.control_socket_read_only = text(global, "control-socket-read-only");
+  result.state_file = text(global, "state-file", result.state_file);
   result.log_level = text(global, "log-level", result.log_level);
+  result.ipvs = buildIpvs(child(global, "ipvs"));
 
   const lyd_node* instrumentation = child(global, "instrumentation");
   result.instrumentation.enabled = flag(instrumentation, "enabled", false);

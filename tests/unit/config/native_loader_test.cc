@@ -20,6 +20,7 @@ std::string withService(const std::string& service_members, const std::string& g
 }
 
 const std::string kServer = "\"server\": [{\"host\": \"a.example\"}]";
+const std::string kVipAndServer = "\"address\": \"192.0.2.1\", \"port\": 80, " + kServer;
 
 std::string allMessages(const Diagnostics& diagnostics) {
   std::string text;
@@ -79,6 +80,11 @@ TEST(NativeLoader, LoadsAFullConfigurationIntoTheModel) {
   EXPECT_EQ(config.origin, Origin::Native);
   EXPECT_EQ(config.global.log_level, "debug");
   EXPECT_EQ(config.global.control_socket, "/run/vipd/vipd.ctl");
+  EXPECT_EQ(config.global.control_socket_group, "vipd-operators");
+  EXPECT_EQ(config.global.control_socket_read_only, "/run/vipd/vipd-ro.ctl");
+  EXPECT_EQ(config.global.state_file, "/srv/vipd/owned.json");
+  EXPECT_EQ(config.global.ipvs.redump_interval, std::chrono::seconds(15));
+  EXPECT_EQ(config.global.ipvs.timeouts, (IpvsTimeouts{900, std::nullopt, 60}));
   EXPECT_TRUE(config.global.instrumentation.enabled);
   EXPECT_EQ(config.global.instrumentation.port, 9191);
   ASSERT_EQ(config.global.instrumentation.addresses.size(), 2U);
@@ -168,6 +174,32 @@ TEST(NativeLoader, FillsDefaultsOfAMinimalService) {
   EXPECT_TRUE(loaded->warnings.empty()) << allMessages(loaded->warnings);
 }
 
+TEST(NativeLoader, FillsGlobalDefaultsWhetherTheGlobalContainerIsAbsentOrEmpty) {
+  for (const std::string& global : {std::string{}, std::string{"\"log-level\": \"info\""}}) {
+    const auto loaded = parseNativeConfig(withService(kVipAndServer, global), "min.json");
+    ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
+    const Global& defaults = loaded->config.global;
+    EXPECT_EQ(defaults.control_socket_group, "");
+    EXPECT_EQ(defaults.control_socket_read_only, "");
+    EXPECT_EQ(defaults.state_file, "/var/lib/vipd/state.json");
+    EXPECT_EQ(defaults.ipvs.redump_interval, std::chrono::seconds(60));
+    EXPECT_FALSE(defaults.ipvs.timeouts.any());
+  }
+}
+
+TEST(NativeLoader, ReadsEachIpvsTimeoutAndARedumpIntervalOfZero) {
+  const auto loaded =
+      parseNativeConfig(withService(kVipAndServer,
+                                    "\"ipvs\": {\"redump-interval\": 0, \"timeouts\": "
+                                    "{\"tcp\": 7200, \"tcp-fin\": 120, \"udp\": 300}}"),
+                        "ipvs.json");
+  ASSERT_TRUE(loaded.has_value()) << allMessages(loaded.error());
+  EXPECT_EQ(loaded->config.global.ipvs.redump_interval, std::chrono::seconds(0));
+  EXPECT_EQ(loaded->config.global.ipvs.timeouts, (IpvsTimeouts{7200, 120, 300}));
+  EXPECT_NE(loaded->normalized_json.find("\"tcp-fin\": 120"), std::string::npos)
+      << loaded->normalized_json;
+}
+
 struct BadCase {
   const char* name;
   std::string text;
@@ -194,6 +226,10 @@ TEST_P(NativeLoaderRejects, WithFileLinePathAndExpectation) {
 
 const std::string kVip = "\"address\": \"192.0.2.1\", \"port\": 80, ";
 
+std::string withIpvs(const std::string& ipvs_members) {
+  return withService(kVip + kServer, "\"ipvs\": {" + ipvs_members + "}");
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Cases, NativeLoaderRejects,
     ::testing::Values(
@@ -203,6 +239,34 @@ INSTANTIATE_TEST_SUITE_P(
                 "service[name='web']", "expected one of: name, protocol, address, port"},
         BadCase{"UnknownGlobalMember", withService(kVip + kServer, "\"colour\": \"red\""), 1,
                 "/vipd:config/global", "\"colour\" not found"},
+        BadCase{"UnknownIpvsMember", withIpvs("\"redump\": 5"), 1, "/vipd:config/global/ipvs",
+                "\"redump\" not found"},
+        BadCase{"UnknownTimeout", withIpvs("\"timeouts\": {\"sctp\": 5}"), 1, "ipvs/timeouts",
+                "\"sctp\" not found"},
+        BadCase{"RedumpIntervalAsString", withIpvs("\"redump-interval\": \"60\""), 1,
+                "ipvs/redump-interval", "whole number"},
+        BadCase{"RedumpIntervalAboveADay", withIpvs("\"redump-interval\": 86401"), 1,
+                "ipvs/redump-interval", "out of the allowed range"},
+        BadCase{"NegativeRedumpInterval", withIpvs("\"redump-interval\": -1"), 1,
+                "ipvs/redump-interval", "whole number"},
+        BadCase{"TimeoutOfZero", withIpvs("\"timeouts\": {\"tcp\": 0}"), 1, "ipvs/timeouts/tcp",
+                "out of the allowed range"},
+        BadCase{"TimeoutAboveTheKernelsLimit", withIpvs("\"timeouts\": {\"udp\": 2147484}"), 1,
+                "ipvs/timeouts/udp", "out of the allowed range"},
+        BadCase{"TimeoutWithAFraction", withIpvs("\"timeouts\": {\"tcp-fin\": 1.5}"), 1,
+                "ipvs/timeouts/tcp-fin", "whole number"},
+        BadCase{"RelativeStateFile", withService(kVip + kServer, "\"state-file\": \"state.json\""),
+                1, "/vipd:config/global/state-file", "does not conform"},
+        BadCase{"StateFileAsNumber", withService(kVip + kServer, "\"state-file\": 1"), 1,
+                "/vipd:config/global/state-file", ""},
+        BadCase{"RelativeReadOnlySocket",
+                withService(kVip + kServer, "\"control-socket-read-only\": \"ro.ctl\""), 1,
+                "control-socket-read-only", "does not conform"},
+        BadCase{"GroupWithASpace",
+                withService(kVip + kServer, "\"control-socket-group\": \"vipd ops\""), 1,
+                "control-socket-group", "does not conform"},
+        BadCase{"GroupAsNumber", withService(kVip + kServer, "\"control-socket-group\": 1000"), 1,
+                "control-socket-group", ""},
         BadCase{"PortAsString", withService("\"address\": \"192.0.2.1\", \"port\": \"80\""), 1,
                 "/port", "expected a whole number in 1..65535"},
         BadCase{"PortZero", withService("\"address\": \"192.0.2.1\", \"port\": 0"), 1, "/port",
