@@ -4,11 +4,11 @@
 #include <cstdio>
 
 #include "control/http_server.h"
-#include "http_fake_view.h"
+#include "instrumentation_snapshots.h"
 
 int main() {
   boost::asio::io_context io;
-  vipd::control::testing::FakeDaemonView view;
+  vipd::control::testing::FakeDaemonView view{vipd::control::testing::instrumentationSnapshots()};
   vipd::control::HttpServer::Options options;
   options.addresses = {"127.0.0.1"};
   options.port = 0;

@@ -11,12 +11,13 @@
 #include <future>
 #include <thread>
 
-#include "http_fake_view.h"
+#include "instrumentation_snapshots.h"
 
 namespace vipd::control {
 namespace {
 
 using testing::FakeDaemonView;
+using testing::instrumentationSnapshots;
 
 // A blocking loopback client; a long receive timeout only keeps a broken server from hanging
 // the test, it is never what a test checks.
@@ -123,11 +124,11 @@ class HttpServerTest : public ::testing::Test {
       io_.stop();
       loop_.join();
     }
-    EXPECT_EQ(view_.commands, 0);
+    EXPECT_EQ(view_.calls().size(), 0u);
   }
 
   boost::asio::io_context io_;
-  FakeDaemonView view_;
+  FakeDaemonView view_{instrumentationSnapshots()};
   std::unique_ptr<HttpServer> server_;
   std::thread loop_;
   std::uint16_t port_ = 0;
@@ -252,7 +253,7 @@ TEST_F(HttpServerTest, ClosesASlowClientAfterTheIdleTimeout) {
 
 TEST(HttpServer, StartFailsOnABadAddressOrABusyPort) {
   boost::asio::io_context io;
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   HttpServer::Options bad;
   bad.addresses = {"not-an-address"};
   EXPECT_FALSE(HttpServer(io, view, bad).start().has_value());

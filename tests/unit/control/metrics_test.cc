@@ -8,12 +8,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "http_fake_view.h"
+#include "instrumentation_snapshots.h"
 
 namespace vipd::control {
 namespace {
 
 using testing::FakeDaemonView;
+using testing::instrumentationSnapshots;
 
 bool hasLine(const std::string& exposition, const std::string& line) {
   std::istringstream lines(exposition);
@@ -26,7 +27,7 @@ bool hasLine(const std::string& exposition, const std::string& line) {
 }
 
 TEST(MetricsExposition, CarriesVipdFamiliesWithTheirValues) {
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const auto text = MetricsExposition(view).render();
   const char* expected[] = {
       "# TYPE vipd_service_could_not_depool_total counter",
@@ -55,11 +56,11 @@ TEST(MetricsExposition, CarriesVipdFamiliesWithTheirValues) {
   }
   // The daemon's figure of a family the exposition already has is left out, not repeated.
   EXPECT_FALSE(hasLine(text, "vipd_ipvs_operations_total 99"));
-  EXPECT_EQ(view.commands, 0);
+  EXPECT_EQ(view.calls().size(), 0u);
 }
 
 TEST(MetricsExposition, CarriesPybalNamesOnlyForAPybalConf) {
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const char* pybal[] = {
       R"(pybal_service_servers{service="text_80"} 3.0)",
       R"(pybal_service_pooled_down_servers{service="api_443"} 1.0)",
@@ -75,7 +76,7 @@ TEST(MetricsExposition, CarriesPybalNamesOnlyForAPybalConf) {
     EXPECT_TRUE(hasLine(with_pybal, line)) << line;
   }
 
-  view.status_.config_format = "native";
+  view.data.status.config_format = "native";
   const auto native = MetricsExposition(view).render();
   EXPECT_EQ(native.find("pybal_"), std::string::npos);
 }
@@ -84,8 +85,8 @@ TEST(MetricsExposition, EscapesLabelValues) {
   EXPECT_EQ(MetricsExposition::escapeLabelValue("plain"), "plain");
   EXPECT_EQ(MetricsExposition::escapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 
-  FakeDaemonView view;
-  view.services_[0].name = "we\"ird\nname";
+  FakeDaemonView view{instrumentationSnapshots()};
+  view.data.services[0].name = "we\"ird\nname";
   const auto text = MetricsExposition(view).render();
   EXPECT_TRUE(hasLine(text, R"(vipd_service_servers{service="we\"ird\nname"} 3)"));
 }
@@ -124,7 +125,7 @@ TEST(MetricsExposition, PassesPromtoolCheckMetrics) {
   if (run("command -v promtool").first != 0) {
     GTEST_SKIP() << "SKIPPED LOUDLY: promtool is missing (Debian package prometheus)";
   }
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const auto file = std::filesystem::temp_directory_path() / "vipd_metrics_test.prom";
   std::ofstream(file) << MetricsExposition(view).render();
 

@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "http_fake_view.h"
+#include "instrumentation_snapshots.h"
 
 namespace vipd::control {
 namespace {
 
 using testing::FakeDaemonView;
+using testing::instrumentationSnapshots;
 
 struct Golden {
   const char* path;
@@ -42,7 +43,7 @@ const Golden kGoldens[] = {
 };
 
 TEST(PybalEndpoints, BodiesMatchPybalByteForByte) {
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const PybalEndpoints endpoints(view);
   for (const auto& golden : kGoldens) {
     SCOPED_TRACE(golden.path);
@@ -53,11 +54,11 @@ TEST(PybalEndpoints, BodiesMatchPybalByteForByte) {
     EXPECT_EQ(reply->content_type,
               golden.format == BodyFormat::Json ? "application/json" : "text/plain");
   }
-  EXPECT_EQ(view.commands, 0);
+  EXPECT_EQ(view.calls().size(), 0u);
 }
 
 TEST(PybalEndpoints, OtherPathsAreNotPybals) {
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const PybalEndpoints endpoints(view);
   EXPECT_FALSE(endpoints.answer("/", BodyFormat::Text).has_value());
   EXPECT_FALSE(endpoints.answer("/poolsx", BodyFormat::Text).has_value());

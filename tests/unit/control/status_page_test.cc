@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "http_fake_view.h"
+#include "instrumentation_snapshots.h"
 
 namespace vipd::control {
 namespace {
 
 using testing::FakeDaemonView;
+using testing::instrumentationSnapshots;
 using testing::server;
 
 TEST(StatusPage, ColoursServersByState) {
@@ -27,7 +28,7 @@ TEST(StatusPage, ColoursServersByState) {
 }
 
 TEST(StatusPage, ShowsServicesPeersAndVips) {
-  FakeDaemonView view;
+  FakeDaemonView view{instrumentationSnapshots()};
   const auto html = StatusPage(view).render(testing::at(1764756000));
   const char* expected[] = {
       "<meta http-equiv=\"refresh\" content=\"10\">",
@@ -48,9 +49,9 @@ TEST(StatusPage, ShowsServicesPeersAndVips) {
 }
 
 TEST(StatusPage, EscapesWhatTheDaemonReports) {
-  FakeDaemonView view;
-  view.services_[0].name = "<script>alert('x')</script>";
-  view.peers_[1].last_error = "a & b \"c\"";
+  FakeDaemonView view{instrumentationSnapshots()};
+  view.data.services[0].name = "<script>alert('x')</script>";
+  view.data.peers[1].last_error = "a & b \"c\"";
   const auto html = StatusPage(view).render(testing::at(0));
   EXPECT_EQ(html.find("<script>"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
