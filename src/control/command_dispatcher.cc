@@ -277,15 +277,13 @@ void CommandDispatcher::logCommand(const Request& request, const Caller& caller,
   auto logger = log::get("control");
   const auto described = describe(request);
   const auto fields = described.empty() ? described : " " + described;
-  if (outcome) {
-    logger->info(
-        "control command command=\"{}\"{} caller_uid={} caller_gid={} caller_pid={} outcome=ok",
-        commandName(request), fields, caller.uid, caller.gid, caller.pid);
-  } else {
-    logger->warn(
-        "control command command=\"{}\"{} caller_uid={} caller_gid={} caller_pid={} outcome=failed error=\"{}\"",
-        commandName(request), fields, caller.uid, caller.gid, caller.pid, outcome.error());
-  }
+  const auto who =
+      fmt::format("caller_uid={} caller_gid={} caller_pid={}", caller.uid, caller.gid, caller.pid);
+  // A refused or failed command is a warning, with the reason.
+  const auto level = outcome ? spdlog::level::info : spdlog::level::warn;
+  const auto result = outcome ? std::string("ok") : "failed error=\"" + outcome.error() + "\"";
+  logger->log(level, "control command command=\"{}\"{} {} outcome={}", commandName(request), fields,
+              who, result);
 }
 
 }  // namespace vipd::control
