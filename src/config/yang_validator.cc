@@ -60,24 +60,37 @@ std::uint64_t arrayCount(const T* array) {
 
 enum class NumberKind { Signed, Unsigned, Decimal };
 
-// " in MIN..MAX" of a type's first range part; fraction digits scale a decimal64's bounds.
+// One part of a range: "MIN..MAX", or the value alone when the part holds one.
+std::string rangePartText(const lysc_range::lysc_range_part& part, NumberKind kind,
+                          std::uint8_t fraction_digits) {
+  const auto bounds = [](auto min, auto max) {
+    return min == max ? fmt::format("{}", min) : fmt::format("{}..{}", min, max);
+  };
+  switch (kind) {
+    case NumberKind::Signed:
+      return bounds(part.min_64, part.max_64);
+    case NumberKind::Unsigned:
+      return bounds(part.min_u64, part.max_u64);
+    case NumberKind::Decimal: {
+      const double scale = std::pow(10.0, fraction_digits);
+      return bounds(static_cast<double>(part.min_64) / scale,
+                    static_cast<double>(part.max_64) / scale);
+    }
+  }
+  return {};
+}
+
+// " in A..B" of a type's range, each of its parts ("0 | 3..65535": " in 0 or 3..65535");
+// fraction digits scale a decimal64's bounds.
 std::string rangeText(const lysc_range* range, NumberKind kind, std::uint8_t fraction_digits) {
   if (range == nullptr || arrayCount(range->parts) == 0) {
     return {};
   }
-  const auto& part = range->parts[0];
-  switch (kind) {
-    case NumberKind::Signed:
-      return fmt::format(" in {}..{}", part.min_64, part.max_64);
-    case NumberKind::Unsigned:
-      return fmt::format(" in {}..{}", part.min_u64, part.max_u64);
-    case NumberKind::Decimal: {
-      const double scale = std::pow(10.0, fraction_digits);
-      return fmt::format(" in {}..{}", static_cast<double>(part.min_64) / scale,
-                         static_cast<double>(part.max_64) / scale);
-    }
+  std::string text = " in ";
+  for (std::uint64_t i = 0; i < arrayCount(range->parts); ++i) {
+    text += (i == 0 ? "" : " or ") + rangePartText(range->parts[i], kind, fraction_digits);
   }
-  return {};
+  return text;
 }
 
 // The words for vipd's and ietf-inet-types' named types, where the structure says too little.
