@@ -19,8 +19,13 @@
 // deletes (adds first, so that a replaced server never leaves the service one short); then
 // the deletes of the services that go. Services come before their destinations on add,
 // destinations before services on delete.
+//
+// reconcileScope() is the same comparison limited to what changed: whole services, or some
+// destinations of a service, for tables kept in canonical form by their owner (the
+// synchronizer), so that one changed server costs O(log N) and not a pass over the table.
 #pragma once
 
+#include <map>
 #include <set>
 #include <vector>
 
@@ -33,5 +38,25 @@ namespace vipd::ipvs {
 // programmed before and that have left the configuration).
 std::vector<Operation> reconcile(const Table& desired, const Table& current,
                                  const std::set<ServiceKey>& owned = {});
+
+// What to compare: everything, or the named services whole and the named destinations of
+// other services. Keys are canonical.
+struct ReconcileScope {
+  bool all = false;
+  std::set<ServiceKey> services;
+  std::map<ServiceKey, std::set<DestinationKey>> destinations;
+
+  bool empty() const { return !all && services.empty() && destinations.empty(); }
+  // Adds `other` to this scope.
+  void merge(const ReconcileScope& other);
+};
+
+// reconcile() within `scope`, for a desired and a current table and owned keys that are all
+// already in canonical form. Operations come in reconcile()'s order, for the services in
+// the scope: a desired service that the current table lacks is added whole, whatever the
+// scope names of it.
+std::vector<Operation> reconcileScope(const Table& desired, const Table& current,
+                                      const std::set<ServiceKey>& owned,
+                                      const ReconcileScope& scope);
 
 }  // namespace vipd::ipvs

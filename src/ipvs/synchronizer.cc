@@ -1,9 +1,12 @@
 #include "ipvs/synchronizer.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "common/log.h"
@@ -49,15 +52,18 @@ struct Synchronizer::Impl : std::enable_shared_from_this<Impl> {
   bool recordResults(std::size_t sent, const std::vector<OperationResult>& results);
   void afterReconciled();
   void updateProgrammed();
+  // The judgment of one desired service after a reconcile that covered `keys` of it (null:
+  // all of it); nullopt when it changed again since and the next reconcile judges it.
+  std::optional<bool> judge(const ServiceKey& key, const std::set<DestinationKey>* keys) const;
 
   boost::asio::io_context& io;
   Backend& backend;
   Options options;
   boost::asio::steady_timer timer;
 
-  Table desired;
-  std::set<ServiceKey> owned;
-  Table current;
+  Table desired;               // canonical
+  std::set<ServiceKey> owned;  // canonical
+  Table current;               // canonical
   std::map<ServiceKey, bool> programmed;
   Counters counters;
   ProgrammedChanged on_programmed;
@@ -66,7 +72,8 @@ struct Synchronizer::Impl : std::enable_shared_from_this<Impl> {
   State state = State::Idle;
   bool have_current = false;
   bool have_desired = false;
-  bool dirty = false;
+  ReconcileScope pending;    // changed since the last reconcile began
+  ReconcileScope in_flight;  // what the reconcile with the backend covers
   bool turn_scheduled = false;
   bool redump_pending = false;
   bool first_done = false;
@@ -100,7 +107,7 @@ void Synchronizer::Impl::step() {
     startDump(DumpReason::Redump);
     return;
   }
-  if (dirty && have_desired) {
+  if (!pending.empty() && have_desired) {
     reconcileNow();
   }
 }
@@ -149,17 +156,18 @@ void Synchronizer::Impl::afterDump(DumpReason reason, std::expected<Table, std::
     return;
   }
 
+  Table dumped = canonical(*result);
   if (reason == DumpReason::Redump && first_done) {
-    countDrift(*result);
+    countDrift(dumped);
   }
   if (reason == DumpReason::Initial) {
     logger()->info("ipvs table adopted backend={} services={}", backend.name(),
-                   result->services.size());
+                   dumped.services.size());
   }
-  current = std::move(*result);
+  current = std::move(dumped);
   have_current = true;
   redump_pending = false;
-  dirty = true;
+  pending.all = true;
   step();
 }
 
@@ -167,17 +175,16 @@ void Synchronizer::Impl::afterDump(DumpReason reason, std::expected<Table, std::
 // services vipd is responsible for: the operations that the next reconcile will use to put
 // it back.
 void Synchronizer::Impl::countDrift(const Table& dumped) {
-  std::set<ServiceKey> mine;
-  for (const auto& [key, entry] : canonical(desired).services) {
+  std::set<ServiceKey> mine = owned;
+  for (const auto& [key, entry] : desired.services) {
     mine.insert(key);
   }
-  for (const auto& key : owned) {
-    mine.insert(canonical(key));
-  }
 
-  const Table programmed_view = restrict(canonical(current), mine);
+  const Table programmed_view = restrict(current, mine);
+  ReconcileScope everything;
+  everything.all = true;
   for (const auto& operation :
-       reconcile(programmed_view, restrict(canonical(dumped), mine), mine)) {
+       reconcileScope(programmed_view, restrict(dumped, mine), mine, everything)) {
     ++counters.repairs;
     logger()->warn("ipvs drift found service=\"{}\" op=\"{}\"", operation.service.key.toString(),
                    toIpvsadm(operation));
@@ -185,8 +192,10 @@ void Synchronizer::Impl::countDrift(const Table& dumped) {
 }
 
 void Synchronizer::Impl::reconcileNow() {
-  std::vector<Operation> operations = reconcile(desired, current, owned);
-  dirty = false;
+  // What an unfinished reconcile (a dump that gave up) covered is judged with this one.
+  in_flight.merge(pending);
+  pending = {};
+  std::vector<Operation> operations = reconcileScope(desired, current, owned, in_flight);
   if (operations.empty()) {
     retries = 0;
     afterReconciled();
@@ -261,29 +270,48 @@ void Synchronizer::Impl::afterReconciled() {
 }
 
 void Synchronizer::Impl::updateProgrammed() {
-  const Table want = canonical(desired);
-  const Table have = canonical(current);
-
-  std::map<ServiceKey, bool> next;
-  for (const auto& [key, entry] : want.services) {
-    const auto it = have.services.find(key);
-    next[key] = it != have.services.end() && it->second == entry;
+  const ReconcileScope covered = std::exchange(in_flight, {});
+  std::set<ServiceKey> named = covered.services;
+  for (const auto& [key, keys] : covered.destinations) {
+    named.insert(key);
   }
-
-  std::vector<std::pair<ServiceKey, bool>> changes;
-  for (const auto& [key, was] : programmed) {
-    if (was && !next.contains(key)) {
-      changes.emplace_back(key, false);
+  if (covered.all) {
+    for (const auto& [key, was] : programmed) {
+      named.insert(key);
+    }
+    for (const auto& [key, entry] : desired.services) {
+      named.insert(key);
     }
   }
-  for (const auto& [key, now] : next) {
+
+  // Services no longer desired first, then the others, each group in key order.
+  std::vector<std::pair<ServiceKey, bool>> changes;
+  std::vector<std::pair<ServiceKey, bool>> judged;
+  for (const auto& key : named) {
     const auto it = programmed.find(key);
     const bool was = it != programmed.end() && it->second;
-    if (was != now) {
-      changes.emplace_back(key, now);
+    if (!desired.services.contains(key)) {
+      if (it != programmed.end()) {
+        programmed.erase(it);
+      }
+      if (was) {
+        changes.emplace_back(key, false);
+      }
+      continue;
+    }
+    const auto partial = covered.destinations.find(key);
+    const bool whole =
+        covered.all || covered.services.contains(key) || partial == covered.destinations.end();
+    const auto now = judge(key, whole ? nullptr : &partial->second);
+    if (!now) {
+      continue;
+    }
+    programmed[key] = *now;
+    if (was != *now) {
+      judged.emplace_back(key, *now);
     }
   }
-  programmed = std::move(next);
+  changes.insert(changes.end(), judged.begin(), judged.end());
 
   for (const auto& [key, now] : changes) {
     if (now) {
@@ -297,6 +325,49 @@ void Synchronizer::Impl::updateProgrammed() {
   }
 }
 
+std::optional<bool> Synchronizer::Impl::judge(const ServiceKey& key,
+                                              const std::set<DestinationKey>* keys) const {
+  if (pending.all || pending.services.contains(key)) {
+    return std::nullopt;
+  }
+  static const std::set<DestinationKey> kNone;
+  const auto changed_again = pending.destinations.find(key);
+  const auto& again = changed_again == pending.destinations.end() ? kNone : changed_again->second;
+
+  const ServiceEntry& want = desired.services.at(key);
+  const auto have_it = current.services.find(key);
+  if (have_it == current.services.end()) {
+    return false;
+  }
+  const ServiceEntry& have = have_it->second;
+  if (want.service != have.service) {
+    return false;
+  }
+
+  const auto same = [&](const DestinationKey& destination) {
+    const auto w = want.destinations.find(destination);
+    const auto h = have.destinations.find(destination);
+    if (w == want.destinations.end() || h == have.destinations.end()) {
+      return w == want.destinations.end() && h == have.destinations.end();
+    }
+    return w->second == h->second;
+  };
+  // Only the covered destinations can have left the step of a service that was in it.
+  const auto was = programmed.find(key);
+  if (keys != nullptr && was != programmed.end() && was->second) {
+    return std::ranges::all_of(*keys, [&](const auto& d) { return again.contains(d) || same(d); });
+  }
+  if (again.empty()) {
+    return want.destinations == have.destinations;
+  }
+  const auto in_step = [&](const ServiceEntry& entry) {
+    return std::ranges::all_of(entry.destinations, [&](const auto& destination) {
+      return again.contains(destination.first) || same(destination.first);
+    });
+  };
+  return in_step(want) && in_step(have);
+}
+
 Synchronizer::Synchronizer(boost::asio::io_context& io, Backend& backend, Options options)
     : impl_(std::make_shared<Impl>(io, backend, options)) {
   impl_->schedule();
@@ -306,15 +377,68 @@ Synchronizer::Synchronizer(boost::asio::io_context& io, Backend& backend, Option
 Synchronizer::~Synchronizer() = default;
 
 void Synchronizer::setDesired(Table desired) {
-  impl_->desired = std::move(desired);
+  impl_->desired = canonical(desired);
   impl_->have_desired = true;
-  impl_->dirty = true;
+  impl_->pending.all = true;
   impl_->schedule();
 }
 
+void Synchronizer::setDesiredService(const ServiceEntry& entry) {
+  ServiceEntry wanted = canonical(entry);
+  const ServiceKey key = wanted.service.key;
+  impl_->desired.services.insert_or_assign(key, std::move(wanted));
+  impl_->pending.services.insert(key);
+  impl_->schedule();
+}
+
+void Synchronizer::removeDesiredService(const ServiceKey& service) {
+  const ServiceKey key = canonical(service);
+  if (impl_->desired.services.erase(key) != 0) {
+    impl_->pending.services.insert(key);
+    impl_->schedule();
+  }
+}
+
+void Synchronizer::setDesiredDestination(const ServiceKey& service,
+                                         const Destination& destination) {
+  const ServiceKey key = canonical(service);
+  const auto entry = impl_->desired.services.find(key);
+  if (entry == impl_->desired.services.end()) {
+    return;
+  }
+  const Destination wanted = canonical(destination);
+  auto [it, inserted] = entry->second.destinations.try_emplace(wanted.key, wanted);
+  if (!inserted) {
+    if (it->second == wanted) {
+      return;
+    }
+    it->second = wanted;
+  }
+  impl_->pending.destinations[key].insert(wanted.key);
+  impl_->schedule();
+}
+
+void Synchronizer::removeDesiredDestination(const ServiceKey& service,
+                                            const DestinationKey& destination) {
+  const ServiceKey key = canonical(service);
+  const auto entry = impl_->desired.services.find(key);
+  if (entry == impl_->desired.services.end() ||
+      entry->second.destinations.erase(destination) == 0) {
+    return;
+  }
+  impl_->pending.destinations[key].insert(destination);
+  impl_->schedule();
+}
+
+// Only the services whose ownership changed need another look.
 void Synchronizer::setOwned(std::set<ServiceKey> owned) {
-  impl_->owned = std::move(owned);
-  impl_->dirty = true;
+  std::set<ServiceKey> next;
+  for (const auto& key : owned) {
+    next.insert(canonical(key));
+  }
+  std::ranges::set_symmetric_difference(
+      impl_->owned, next, std::inserter(impl_->pending.services, impl_->pending.services.end()));
+  impl_->owned = std::move(next);
   impl_->schedule();
 }
 

@@ -2,13 +2,18 @@
 // vipd wants. It owns the desired table and its view of the current one.
 //
 // Life of a change:
-//   - setDesired() and setOwned() only record and schedule: the reconcile runs once in the
+//   - setDesired() (the whole table), the per-service and per-destination setters, and
+//     setOwned() only record what changed and schedule: the reconcile runs once in the
 //     next turn of the loop, so a burst of pool decisions becomes one batch. (The dry-run
-//     backend prints each line inside apply(), so in that same turn.)
+//     backend prints each line inside apply(), so in that same turn.) Tables are kept in
+//     canonical() form as they come in, and a batch compares only what changed since the
+//     last one (reconcileScope()): one server's change costs O(log N), not a pass over the
+//     table. A whole table from setDesired(), a dump and a re-dump compare everything.
 //   - Before the first reconcile the table is dumped and adopted: what the kernel already
 //     holds as desired is left alone, nothing is deleted and re-added. No reconcile runs
 //     before the first setDesired(), so that a start with an empty desired table cannot
-//     delete owned services.
+//     delete owned services. The per-service setters before that first setDesired() are
+//     recorded but reconcile nothing.
 //   - The batch is reconcile(desired, view, owned); each successful operation is applied
 //     to the view. A failed operation is logged (`ipvs operation failed op="-a -t ..."
 //     error="File exists"`), the table re-dumped and reconciled again, up to
@@ -21,9 +26,11 @@
 //
 // Per-service status: a desired service is programmed when, after the last reconcile, the
 // view holds it exactly as desired (in canonical form): its service fields and every
-// destination. A change is logged and reported to the onProgrammedChanged callback (the
-// BGP speaker announces a VIP only while its services are programmed). A service that is
-// no longer desired is not programmed.
+// destination. A service is judged after each reconcile that covered a change of it, on
+// what that reconcile covered (the rest was already in step); what changed again while the
+// batch was with the backend is judged after the next one. A change is logged and reported to the
+// onProgrammedChanged callback (the BGP speaker announces a VIP only while its services are
+// programmed). A service that is no longer desired is not programmed.
 //
 // All of it runs on the io_context's thread. The backend must outlive the synchronizer;
 // the synchronizer may be destroyed with backend results or its own handlers still queued
@@ -74,6 +81,14 @@ class Synchronizer {
 
   // The whole table vipd wants (every service it configures, each with its destinations).
   void setDesired(Table desired);
+  // One service as vipd wants it, its destinations included; the other services stay.
+  void setDesiredService(const ServiceEntry& entry);
+  // The service is no longer desired (deleted if owned).
+  void removeDesiredService(const ServiceKey& service);
+  // One destination of a desired service, added or changed; ignored if the service is not
+  // desired.
+  void setDesiredDestination(const ServiceKey& service, const Destination& destination);
+  void removeDesiredDestination(const ServiceKey& service, const DestinationKey& destination);
   // Services vipd may delete when they are not desired: those it programmed before.
   void setOwned(std::set<ServiceKey> owned);
   // Dumps and reconciles again as soon as the backend is free (e.g. on an operator's ask).
@@ -86,8 +101,9 @@ class Synchronizer {
   bool firstReconcileDone() const;
   void onFirstReconcileDone(std::function<void()> callback);
 
+  // In canonical() form.
   const Table& desired() const;
-  // The last dump, with the operations applied since.
+  // The last dump, with the operations applied since, in canonical() form.
   const Table& current() const;
   const Counters& counters() const;
 

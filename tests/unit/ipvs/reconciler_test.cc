@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,95 @@ TEST(Reconcile, AppliedOperationsReachTheDesiredTable) {
       }
     }
   }
+}
+
+std::set<ServiceKey> canonicalKeys(const std::set<ServiceKey>& keys) {
+  std::set<ServiceKey> out;
+  for (const auto& k : keys) {
+    out.insert(canonical(k));
+  }
+  return out;
+}
+
+TEST(ReconcileScope, EverythingGivesWhatReconcileGives) {
+  ReconcileScope all;
+  all.all = true;
+  for (const auto& c : cases()) {
+    EXPECT_EQ(lines(reconcileScope(canonical(c.desired), canonical(c.current),
+                                   canonicalKeys(c.owned), all)),
+              c.expected)
+        << c.name;
+  }
+}
+
+TEST(ReconcileScope, EveryServiceNamedWholeGivesWhatReconcileGives) {
+  for (const auto& c : cases()) {
+    ReconcileScope scope;
+    scope.services = canonicalKeys(c.owned);
+    for (const auto& [k, e] : canonical(c.desired).services) {
+      scope.services.insert(k);
+    }
+    EXPECT_EQ(lines(reconcileScope(canonical(c.desired), canonical(c.current),
+                                   canonicalKeys(c.owned), scope)),
+              c.expected)
+        << c.name;
+  }
+}
+
+TEST(ReconcileScope, ComparesOnlyTheNamedDestinations) {
+  const auto web = key("192.0.2.10", 80);
+  // Every destination differs; only those the scope names are looked at.
+  const Table desired = table({entry(web)
+                                   .with(dest("198.51.100.1", 20))
+                                   .with(dest("198.51.100.2", 20))
+                                   .with(dest("198.51.100.4"))});
+  const Table current = table({entry(web)
+                                   .with(dest("198.51.100.1"))
+                                   .with(dest("198.51.100.2"))
+                                   .with(dest("198.51.100.3"))});
+  ReconcileScope scope;
+  scope.destinations[web] = {dest("198.51.100.3").key, dest("198.51.100.2").key,
+                             dest("198.51.100.4").key, dest("198.51.100.9").key};
+
+  EXPECT_EQ(lines(reconcileScope(desired, current, {}, scope)),
+            (std::vector<std::string>{"-a -t 192.0.2.10:80 -r 198.51.100.4:80 -g -w 10",
+                                      "-e -t 192.0.2.10:80 -r 198.51.100.2:80 -g -w 20",
+                                      "-d -t 192.0.2.10:80 -r 198.51.100.3:80"}));
+}
+
+TEST(ReconcileScope, AddsAMissingServiceWholeAndDeletesOnlyOwnedOnes) {
+  const auto web = key("192.0.2.10", 80);
+  const auto api = key("192.0.2.11", 80);
+  const auto foreign = key("192.0.2.99", 80);
+  const Table desired = table({entry(web).with(dest("198.51.100.1")).with(dest("198.51.100.2"))});
+  const Table current =
+      table({entry(api).with(dest("198.51.100.5")), entry(foreign).with(dest("198.51.100.9"))});
+  ReconcileScope scope;
+  scope.destinations[web] = {dest("198.51.100.2").key};
+  scope.services = {api, foreign};
+
+  EXPECT_EQ(lines(reconcileScope(desired, current, {api}, scope)),
+            (std::vector<std::string>{
+                "-A -t 192.0.2.10:80 -s wrr", "-a -t 192.0.2.10:80 -r 198.51.100.1:80 -g -w 10",
+                "-a -t 192.0.2.10:80 -r 198.51.100.2:80 -g -w 10", "-D -t 192.0.2.11:80"}));
+}
+
+TEST(ReconcileScope, MergeUnitesTheScopes) {
+  const auto web = key("192.0.2.10", 80);
+  const auto api = key("192.0.2.11", 80);
+  ReconcileScope first;
+  first.destinations[web] = {dest("198.51.100.1").key};
+  ReconcileScope second;
+  second.services = {api};
+  second.destinations[web] = {dest("198.51.100.2").key};
+
+  first.merge(second);
+  EXPECT_FALSE(first.all);
+  EXPECT_EQ(first.services, std::set<ServiceKey>{api});
+  EXPECT_EQ(first.destinations.at(web),
+            (std::set<DestinationKey>{dest("198.51.100.1").key, dest("198.51.100.2").key}));
+  EXPECT_TRUE(ReconcileScope{}.empty());
+  EXPECT_FALSE(first.empty());
 }
 
 }  // namespace

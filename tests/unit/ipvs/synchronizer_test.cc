@@ -365,5 +365,132 @@ TEST(Synchronizer, CanBeDestroyedWithWorkQueued) {
   EXPECT_TRUE(backend.attempted.empty());
 }
 
+TEST(Synchronizer, ReconcilesOnlyTheDestinationsThatChanged) {
+  boost::asio::io_context io;
+  FakeBackend backend(io);
+  Synchronizer sync(io, backend, kNoTimer);
+  sync.setDesired(web());
+  io.run();
+  io.restart();
+
+  // Drift the next batch must not look at: only a re-dump finds it.
+  backend.kernel.services.at(kWeb).destinations.at(dest("198.51.100.2").key).weight = 3;
+  backend.attempted.clear();
+  sync.setDesiredDestination(kWeb, dest("198.51.100.1", 20));
+  sync.setDesiredDestination(kWeb, dest("198.51.100.3"));
+  sync.removeDesiredDestination(kWeb, dest("198.51.100.2").key);
+  sync.setDesiredDestination(kWeb, dest("198.51.100.2"));  // back as it was desired
+  io.run();
+
+  EXPECT_EQ(backend.attempted,
+            (std::vector<std::string>{"-a -t 192.0.2.10:80 -r 198.51.100.3:80 -g -w 10",
+                                      "-e -t 192.0.2.10:80 -r 198.51.100.1:80 -g -w 20"}));
+  EXPECT_EQ(sync.counters().batches, 2u);
+  EXPECT_TRUE(sync.programmed(kWeb));
+
+  io.restart();
+  backend.attempted.clear();
+  sync.redumpNow();
+  io.run();
+  EXPECT_EQ(backend.attempted,
+            (std::vector<std::string>{"-e -t 192.0.2.10:80 -r 198.51.100.2:80 -g -w 10"}));
+  EXPECT_EQ(sync.counters().repairs, 1u);
+  EXPECT_EQ(
+      backend.kernel,
+      table({entry(kWeb, {dest("198.51.100.1", 20), dest("198.51.100.2"), dest("198.51.100.3")})}));
+}
+
+TEST(Synchronizer, SetsAndRemovesOneServiceLeavingTheOthers) {
+  boost::asio::io_context io;
+  FakeBackend backend(io);
+  Synchronizer sync(io, backend, kNoTimer);
+  std::vector<std::pair<ServiceKey, bool>> changes;
+  sync.onProgrammedChanged([&](const ServiceKey& k, bool now) { changes.emplace_back(k, now); });
+  sync.setDesired(web());
+  io.run();
+  io.restart();
+
+  sync.setDesiredService(entry(kApi, {dest("198.51.100.3")}));
+  io.run();
+  io.restart();
+  EXPECT_EQ(backend.kernel, table({web().services.at(kWeb), entry(kApi, {dest("198.51.100.3")})}));
+  EXPECT_TRUE(sync.programmed(kApi));
+
+  // Not owned: no longer desired, left in the kernel; owned: deleted.
+  sync.removeDesiredService(kApi);
+  io.run();
+  io.restart();
+  EXPECT_TRUE(backend.kernel.services.contains(kApi));
+  EXPECT_FALSE(sync.programmed(kApi));
+  sync.setOwned({kWeb, kApi});
+  io.run();
+
+  EXPECT_EQ(backend.kernel, web());
+  EXPECT_EQ(backend.attempted.back(), "-D -t 192.0.2.11:443");
+  EXPECT_EQ(changes,
+            (std::vector<std::pair<ServiceKey, bool>>{{kWeb, true}, {kApi, true}, {kApi, false}}));
+}
+
+TEST(Synchronizer, PerServiceChangesWaitForTheFirstWholeTable) {
+  boost::asio::io_context io;
+  FakeBackend backend(io);
+  backend.kernel = table({entry(kApi, {dest("198.51.100.3")})});
+  Synchronizer sync(io, backend, kNoTimer);
+  sync.setOwned({kApi});
+  sync.setDesiredService(web().services.at(kWeb));
+  sync.setDesiredDestination(kApi, dest("198.51.100.4"));  // not desired: ignored
+  io.run();
+
+  EXPECT_TRUE(backend.attempted.empty());
+  EXPECT_FALSE(sync.firstReconcileDone());
+  EXPECT_FALSE(sync.desired().services.contains(kApi));
+}
+
+// A destination changed again while its batch is with the backend is judged after the next
+// batch: the service does not flap to "not programmed" in between.
+TEST(Synchronizer, JudgesAChangeMadeDuringItsBatchAfterTheNextBatch) {
+  boost::asio::io_context io;
+  FakeBackend backend(io);
+  Synchronizer sync(io, backend, kNoTimer);
+  std::vector<std::pair<ServiceKey, bool>> changes;
+  sync.onProgrammedChanged([&](const ServiceKey& k, bool now) { changes.emplace_back(k, now); });
+  sync.setDesired(web());
+  io.run();
+  io.restart();
+
+  bool changed_again = false;
+  backend.fail = [&](const Operation&) {
+    if (!changed_again) {
+      changed_again = true;
+      sync.setDesiredDestination(kWeb, dest("198.51.100.1", 30));
+    }
+    return 0;
+  };
+  sync.setDesiredDestination(kWeb, dest("198.51.100.1", 20));
+  io.run();
+
+  EXPECT_EQ(backend.kernel, web(30));
+  EXPECT_EQ(sync.counters().batches, 3u);
+  EXPECT_TRUE(sync.programmed(kWeb));
+  EXPECT_EQ(changes, (std::vector<std::pair<ServiceKey, bool>>{{kWeb, true}}));
+}
+
+TEST(Synchronizer, KeepsItsTablesInCanonicalForm) {
+  boost::asio::io_context io;
+  FakeBackend backend(io);
+  Table spelled = web();
+  spelled.services.at(kWeb).service.flags = kFlagHashed;  // what a dump shows
+  spelled.services.at(kWeb).service.netmask = 0;          // meaningless without persistence
+  backend.kernel = spelled;
+  Synchronizer sync(io, backend, kNoTimer);
+  sync.setDesired(spelled);
+  io.run();
+
+  EXPECT_EQ(sync.desired(), canonical(spelled));
+  EXPECT_EQ(sync.current(), canonical(spelled));
+  EXPECT_TRUE(backend.attempted.empty());
+  EXPECT_TRUE(sync.programmed(kWeb));
+}
+
 }  // namespace
 }  // namespace vipd::ipvs
