@@ -4,6 +4,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -13,9 +14,12 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
+#include "monitor/http_status_line.h"
+#include "monitor/monitor_plan.h"
 #include "monitor/net_util.h"
 #include "monitor/random.h"
 
@@ -27,11 +31,11 @@ using asio::ip::tcp;
 
 namespace {
 
+constexpr std::size_t kStatusLineLimit = 1024;
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::uint64_t kBodyLimit = 1024 * 1024;
-constexpr std::string_view kUserAgent = "vipd (health check)";
 
-using Finish = std::function<void(bool up, std::string message)>;
+using Url = std::expected<PreparedUrl, std::string>;
 
 std::unique_ptr<asio::ssl::context> makeTlsContext(bool verify) {
   auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -54,38 +58,36 @@ asio::ssl::context& tlsContext(bool verify) {
   return verify ? *verifying : *trusting;
 }
 
-class FetchBase {
- public:
-  virtual ~FetchBase() = default;
-  virtual void abandon() = 0;
+const HttpSettings& settingsOf(const MonitorPlan& plan) {
+  return *plan.http;
+}
+
+// With body_match, Beast's parser reads the whole response (header fields included).
+struct BodyReader {
+  BodyReader() {
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(kBodyLimit);
+  }
+
+  boost::beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
 };
 
-// One GET of one URL on its own connection; kTls picks the stream type.
+// One GET of one URL on its own connection; kTls picks the stream type. It holds the plan, so
+// that the URL and its request outlive every operation in flight.
 template <bool kTls>
-class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<kTls>> {
+class Fetch final : public HttpProbe::Running, public std::enable_shared_from_this<Fetch<kTls>> {
  public:
   using Stream = std::conditional_t<kTls, asio::ssl::stream<tcp::socket>, tcp::socket>;
 
-  Fetch(asio::io_context& io, const HttpProbe::Settings& settings, const HttpUrl& url,
-        Finish finish)
-      : stream_(makeStream(io, settings.tls_verify)),
-        settings_(settings),
+  Fetch(asio::io_context& io, std::shared_ptr<const MonitorPlan> plan, const PreparedUrl& url,
+        Probe::Done finish)
+      : stream_(makeStream(io, settingsOf(*plan).tls_verify)),
+        plan_(std::move(plan)),
         url_(url),
-        finish_(std::move(finish)) {
-    parser_.header_limit(kHeaderLimit);
-    // Without body_match the body is never read, so its size does not matter.
-    if (settings.body_match) {
-      parser_.body_limit(kBodyLimit);
-    } else {
-      parser_.body_limit(boost::none);
-    }
-  }
+        finish_(std::move(finish)) {}
 
   void run(const tcp::endpoint& endpoint) {
-    request_ = fmt::format(
-        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\nConnection: "
-        "close\r\n\r\n",
-        url_.target, url_.host_field, kUserAgent);
     boost::beast::get_lowest_layer(stream_).async_connect(
         endpoint,
         [self = this->shared_from_this()](const auto& error) { self->afterConnect(error); });
@@ -107,6 +109,8 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
 
   static constexpr std::string_view scheme() { return kTls ? "https" : "http"; }
 
+  const HttpSettings& settings() const { return settingsOf(*plan_); }
+
   void afterConnect(const boost::system::error_code& error) {
     if (!finish_) {
       return;
@@ -123,17 +127,18 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
 
   void handshake() {
     SSL* ssl = stream_.native_handle();
-    const bool literal = IpAddress::parse(url_.host).has_value();
+    const std::string& host = url_.url.host;
+    const bool literal = IpAddress::parse(host).has_value();
     if (!literal) {
       // SSL_set_tlsext_host_name, spelt out: the macro casts in the old style.
       SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-               const_cast<char*>(url_.host.c_str()));
+               const_cast<char*>(host.c_str()));
     }
-    if (settings_.tls_verify) {
+    if (settings().tls_verify) {
       if (literal) {
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), url_.host.c_str());
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
       } else {
-        SSL_set1_host(ssl, url_.host.c_str());
+        SSL_set1_host(ssl, host.c_str());
       }
     }
     stream_.async_handshake(
@@ -159,7 +164,7 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
   }
 
   void write() {
-    asio::async_write(stream_, asio::buffer(request_),
+    asio::async_write(stream_, asio::buffer(url_.request),
                       [self = this->shared_from_this()](const auto& error, std::size_t) {
                         self->afterWrite(error);
                       });
@@ -172,7 +177,57 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
     if (error) {
       return done(false, failure(fmt::format("{}: send", scheme()), error));
     }
-    http::async_read_header(stream_, buffer_, parser_,
+    if (settings().body_match) {
+      return readHeader();
+    }
+    readStatusLine();
+  }
+
+  // --- without body_match: the status line alone -------------------------------------------
+
+  void readStatusLine() {
+    stream_.async_read_some(
+        asio::buffer(head_.data() + received_, head_.size() - received_),
+        [self = this->shared_from_this()](const auto& error, std::size_t bytes) {
+          self->afterStatusBytes(error, bytes);
+        });
+  }
+
+  void afterStatusBytes(const boost::system::error_code& error, std::size_t bytes) {
+    if (!finish_) {
+      return;
+    }
+    received_ += bytes;
+    const auto line = parseStatusLine(std::string_view(head_.data(), received_));
+    if (!line) {
+      return done(false, fmt::format("{}: {}", scheme(), line.error()));
+    }
+    if (*line) {
+      return judgeStatus(**line);
+    }
+    if (error) {
+      return done(false, failure(fmt::format("{}: read status line", scheme()), error));
+    }
+    if (received_ == head_.size()) {
+      return done(false,
+                  fmt::format("{}: status line longer than {} bytes", scheme(), head_.size()));
+    }
+    readStatusLine();
+  }
+
+  void judgeStatus(unsigned status) {
+    if (status != settings().http_status) {
+      return done(false, fmt::format("{}: status {}, expected {}", scheme(), status,
+                                     settings().http_status));
+    }
+    done(true, url_.up_message);
+  }
+
+  // --- with body_match: Beast's parser -----------------------------------------------------
+
+  void readHeader() {
+    body_.emplace();
+    http::async_read_header(stream_, body_->buffer, body_->parser,
                             [self = this->shared_from_this()](const auto& read_error, auto) {
                               self->afterHeader(read_error);
                             });
@@ -185,15 +240,12 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
     if (error) {
       return done(false, failure(fmt::format("{}: read header", scheme()), error));
     }
-    const unsigned status = parser_.get().result_int();
-    if (status != settings_.http_status) {
+    const unsigned status = body_->parser.get().result_int();
+    if (status != settings().http_status) {
       return done(false, fmt::format("{}: status {}, expected {}", scheme(), status,
-                                     settings_.http_status));
+                                     settings().http_status));
     }
-    if (!settings_.body_match) {
-      return done(true, fmt::format("{}: status {}", scheme(), status));
-    }
-    http::async_read(stream_, buffer_, parser_,
+    http::async_read(stream_, body_->buffer, body_->parser,
                      [self = this->shared_from_this()](const auto& read_error, auto) {
                        self->afterBody(read_error);
                      });
@@ -205,19 +257,22 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
     }
     // A TLS server that closes without close_notify ends a body that runs to the end of the
     // stream just as well.
-    if (error == asio::ssl::error::stream_truncated && parser_.need_eof()) {
+    if (error == asio::ssl::error::stream_truncated && body_->parser.need_eof()) {
       error = {};
-      parser_.put_eof(error);
+      body_->parser.put_eof(error);
     }
     if (error) {
       return done(false, failure(fmt::format("{}: read body", scheme()), error));
     }
-    if (parser_.get().body().find(*settings_.body_match) == std::string::npos) {
-      return done(false, fmt::format("{}: body does not contain \"{}\"", scheme(),
-                                     printable(*settings_.body_match)));
+    const std::string& match = *settings().body_match;
+    if (body_->parser.get().body().find(match) == std::string::npos) {
+      return done(false,
+                  fmt::format("{}: body does not contain \"{}\"", scheme(), printable(match)));
     }
-    done(true, fmt::format("{}: status {}, body matches", scheme(), parser_.get().result_int()));
+    done(true, url_.up_message + ", body matches");
   }
+
+  // -------------------------------------------------------------------------------------------
 
   void close() {
     boost::system::error_code ignored;
@@ -228,60 +283,57 @@ class Fetch final : public FetchBase, public std::enable_shared_from_this<Fetch<
     auto finish = std::move(finish_);
     finish_ = nullptr;
     close();
-    finish(up, std::move(message));
+    finish(ProbeResult{up, std::move(message), {}});
   }
 
   Stream stream_;
-  // The probe's: read only while finish_ is set, i.e. while the probe is alive.
-  const HttpProbe::Settings& settings_;
-  const HttpUrl& url_;
-  std::string request_;
-  boost::beast::flat_buffer buffer_;
-  http::response_parser<http::string_body> parser_;
-  Finish finish_;
+  std::shared_ptr<const MonitorPlan> plan_;
+  const PreparedUrl& url_;  // in plan_
+  Probe::Done finish_;
+  std::size_t received_ = 0;
+  std::array<char, kStatusLineLimit> head_;
+  std::optional<BodyReader> body_;
 };
 
-HttpProbe::Settings makeSettings(const config::HttpParams& params) {
-  HttpProbe::Settings settings;
-  for (const std::string& text : params.urls) {
-    auto url = parseHttpUrl(text);
-    if (!url) {
-      settings.urls.emplace_back(
-          std::unexpected(fmt::format("http: bad url \"{}\": {}", printable(text), url.error())));
-    } else {
-      settings.urls.emplace_back(std::move(*url));
-    }
+// Starts one fetch of `url` and returns it, so that it can be abandoned.
+std::shared_ptr<HttpProbe::Running> startFetch(asio::io_context& io,
+                                               const std::shared_ptr<const MonitorPlan>& plan,
+                                               const PreparedUrl& url,
+                                               const tcp::endpoint& endpoint, Probe::Done finish) {
+  if (url.url.tls) {
+    auto fetch = std::make_shared<Fetch<true>>(io, plan, url, std::move(finish));
+    fetch->run(endpoint);
+    return fetch;
   }
-  settings.http_status = params.http_status;
-  settings.check_all = params.check_all;
-  settings.max_failures = params.max_failures;
-  settings.body_match = params.body_match;
-  settings.tls_verify = params.tls_verify;
-  return settings;
+  auto fetch = std::make_shared<Fetch<false>>(io, plan, url, std::move(finish));
+  fetch->run(endpoint);
+  return fetch;
 }
 
 }  // namespace
 
-// One check: the fetches it started, and their tally.
-class HttpProbe::Check : public std::enable_shared_from_this<Check> {
+// A check of several URLs (check_all), or of a URL that cannot be tried: the fetches it
+// started, and their tally. A check of one good URL is that URL's fetch alone.
+class HttpProbe::Check : public Running, public std::enable_shared_from_this<Check> {
  public:
-  Check(asio::io_context& io, const Settings& settings, Done done)
-      : io_(io), settings_(settings), done_(std::move(done)) {}
+  Check(asio::io_context& io, std::shared_ptr<const MonitorPlan> plan, Done done)
+      : io_(io), plan_(std::move(plan)), done_(std::move(done)) {}
 
   void run(const tcp::endpoint& endpoint) {
-    if (settings_.urls.empty()) {
+    const auto& urls = settings().urls;
+    if (urls.empty()) {
       ++pending_;
       return failLater("http: no url configured");
     }
-    if (!settings_.check_all) {
-      return fetch(settings_.urls[randomIndex(settings_.urls.size())], endpoint);
+    if (!settings().check_all) {
+      return fetch(urls[randomIndex(urls.size())], endpoint);
     }
-    for (const auto& url : settings_.urls) {
+    for (const auto& url : urls) {
       fetch(url, endpoint);
     }
   }
 
-  void abandon() {
+  void abandon() override {
     done_ = nullptr;
     for (const auto& weak : fetches_) {
       if (const auto fetch = weak.lock()) {
@@ -291,29 +343,21 @@ class HttpProbe::Check : public std::enable_shared_from_this<Check> {
   }
 
  private:
-  void fetch(const std::expected<HttpUrl, std::string>& url, const tcp::endpoint& endpoint) {
+  const HttpSettings& settings() const { return settingsOf(*plan_); }
+
+  void fetch(const Url& url, const tcp::endpoint& endpoint) {
     ++pending_;
     if (!url) {
       return failLater(url.error());
     }
-    auto finish = [self = shared_from_this(), multiple = settings_.urls.size() > 1, &url](
-                      bool up, std::string message) {
+    auto finish = [self = shared_from_this(), multiple = settings().urls.size() > 1,
+                   &url](ProbeResult result) {
       if (multiple) {
-        message += fmt::format(" (url {}{})", url->host_field, url->target);
+        result.message += fmt::format(" (url {}{})", url->url.host_field, url->url.target);
       }
-      self->afterFetch(up, std::move(message));
+      self->afterFetch(result.up, std::move(result.message));
     };
-    if (url->tls) {
-      start(std::make_shared<Fetch<true>>(io_, settings_, *url, std::move(finish)), endpoint);
-    } else {
-      start(std::make_shared<Fetch<false>>(io_, settings_, *url, std::move(finish)), endpoint);
-    }
-  }
-
-  template <typename FetchType>
-  void start(const std::shared_ptr<FetchType>& fetch, const tcp::endpoint& endpoint) {
-    fetch->run(endpoint);
-    fetches_.push_back(fetch);
+    fetches_.push_back(startFetch(io_, plan_, *url, endpoint, std::move(finish)));
   }
 
   // A URL that cannot even be tried still answers through the loop, never from start().
@@ -343,10 +387,10 @@ class HttpProbe::Check : public std::enable_shared_from_this<Check> {
   void conclude() {
     auto done = std::move(done_);
     done_ = nullptr;
-    if (!settings_.check_all || finished_ == 1) {
+    if (!settings().check_all || finished_ == 1) {
       return done(ProbeResult{failed_ == 0, failed_ == 0 ? last_success_ : first_failure_, {}});
     }
-    const bool up = failed_ <= settings_.max_failures;
+    const bool up = failed_ <= settings().max_failures;
     std::string message = failed_ == 0
                               ? fmt::format("http: all {} urls ok", finished_)
                               : fmt::format("http: {} of {} urls failed{}, first: {}", failed_,
@@ -355,8 +399,8 @@ class HttpProbe::Check : public std::enable_shared_from_this<Check> {
   }
 
   asio::io_context& io_;
-  const Settings& settings_;
-  std::vector<std::weak_ptr<FetchBase>> fetches_;
+  std::shared_ptr<const MonitorPlan> plan_;
+  std::vector<std::weak_ptr<Running>> fetches_;
   std::size_t pending_ = 0;
   std::size_t finished_ = 0;
   std::size_t failed_ = 0;
@@ -366,8 +410,8 @@ class HttpProbe::Check : public std::enable_shared_from_this<Check> {
 };
 
 HttpProbe::HttpProbe(asio::io_context& io, IpAddress address, std::uint16_t port,
-                     const config::HttpParams& params)
-    : io_(io), address_(address), port_(port), settings_(makeSettings(params)) {}
+                     std::shared_ptr<const MonitorPlan> plan)
+    : io_(io), address_(address), port_(port), plan_(std::move(plan)) {}
 
 HttpProbe::~HttpProbe() {
   cancel();
@@ -375,16 +419,22 @@ HttpProbe::~HttpProbe() {
 
 void HttpProbe::start(Done done) {
   cancel();
-  auto check = std::make_shared<Check>(io_, settings_, std::move(done));
-  check->run(tcp::endpoint(toAsio(address_), port_));
-  check_ = check;
+  const tcp::endpoint endpoint(toAsio(address_), port_);
+  const auto& urls = settingsOf(*plan_).urls;
+  if (urls.size() == 1 && urls.front()) {
+    running_ = startFetch(io_, plan_, *urls.front(), endpoint, std::move(done));
+    return;
+  }
+  auto check = std::make_shared<Check>(io_, plan_, std::move(done));
+  check->run(endpoint);
+  running_ = check;
 }
 
 void HttpProbe::cancel() {
-  if (const auto check = check_.lock()) {
-    check->abandon();
+  if (const auto running = running_.lock()) {
+    running->abandon();
   }
-  check_.reset();
+  running_.reset();
 }
 
 }  // namespace vipd::monitor

@@ -6,42 +6,41 @@
 // match, when tls_verify is on, against the system's CA store) and the path and query.
 // Up when the status is exactly http_status (a 3xx value expects a redirect, which is not
 // followed) and, with body_match, the body contains that text. The request says
-// `Connection: close` and names vipd as its User-Agent; the response is read with Beast's
-// parser, its header bounded to 16 KiB and its body to 1 MiB (read only for body_match).
+// `Connection: close` and names vipd as its User-Agent.
+//
+// Without body_match only the status line is read (at most 1 KiB, http_status_line.h): the
+// header fields are neither parsed nor kept. With body_match the response is read with
+// Beast's parser, its header bounded to 16 KiB and its body to 1 MiB.
+//
+// The URLs, their requests and success messages are prepared once in the shared plan
+// (http_settings.h); a check with one URL allocates only its connection's state.
 #pragma once
 
 #include <cstdint>
-#include <expected>
 #include <memory>
-#include <optional>
-#include <string>
-#include <vector>
 
 #include "common/ip_address.h"
-#include "config/model.h"
-#include "monitor/http_url.h"
+#include "monitor/monitor.h"
 #include "monitor/probe.h"
 
 namespace vipd::monitor {
 
 class HttpProbe final : public Probe {
  public:
-  // What every fetch of this probe shares; read-only once built.
-  struct Settings {
-    std::vector<std::expected<HttpUrl, std::string>> urls;  // a parse error names the URL
-    std::uint32_t http_status = 200;
-    bool check_all = false;
-    std::uint32_t max_failures = 0;
-    std::optional<std::string> body_match;
-    bool tls_verify = true;
-  };
-
+  // `plan` is an http plan (its `http` settings are set).
   HttpProbe(boost::asio::io_context& io, IpAddress address, std::uint16_t port,
-            const config::HttpParams& params);
+            std::shared_ptr<const MonitorPlan> plan);
   ~HttpProbe() override;
 
   void start(Done done) override;
   void cancel() override;
+
+  // What a running check exposes to the probe: a way to give it up.
+  class Running {
+   public:
+    virtual ~Running() = default;
+    virtual void abandon() = 0;
+  };
 
  private:
   class Check;
@@ -49,8 +48,8 @@ class HttpProbe final : public Probe {
   boost::asio::io_context& io_;
   IpAddress address_;
   std::uint16_t port_;
-  Settings settings_;
-  std::weak_ptr<Check> check_;
+  std::shared_ptr<const MonitorPlan> plan_;
+  std::weak_ptr<Running> running_;
 };
 
 }  // namespace vipd::monitor

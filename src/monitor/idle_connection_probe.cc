@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "monitor/backoff.h"
+#include "monitor/monitor_plan.h"
 #include "monitor/net_util.h"
 #include "monitor/random.h"
 
@@ -37,16 +38,13 @@ double milliseconds(nanoseconds duration) {
 
 class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(asio::io_context& io, tcp::endpoint endpoint, const config::MonitorConfig& config)
-      : io_(io),
-        socket_(io),
+  Session(asio::io_context& io, tcp::endpoint endpoint, std::shared_ptr<const MonitorPlan> plan)
+      : socket_(io),
         timer_(io),
         endpoint_(std::move(endpoint)),
-        params_(std::get<config::IdleConnectionParams>(config.params)),
-        timeout_(toNanoseconds(config.timeout)),
-        jitter_(config.jitter),
-        backoff_(std::min(toNanoseconds(config.interval), kMaxFirstDelay),
-                 toNanoseconds(params_.max_delay)) {}
+        plan_(std::move(plan)),
+        backoff_(std::min(toNanoseconds(plan_->config.interval), kMaxFirstDelay),
+                 toNanoseconds(params().max_delay)) {}
 
   void start(Report report) {
     report_ = std::move(report);
@@ -68,12 +66,13 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     const std::uint64_t attempt = ++attempt_;
     boost::system::error_code ignored;
     socket_.close(ignored);
-    socket_ = tcp::socket(io_);
+    socket_ = tcp::socket(socket_.get_executor());
 
     socket_.async_connect(endpoint_, [self = shared_from_this(), attempt](const auto& error) {
       self->afterConnect(attempt, error);
     });
-    const nanoseconds deadline = quick ? toNanoseconds(params_.timeout_clean_reconnect) : timeout_;
+    const nanoseconds deadline =
+        toNanoseconds(quick ? params().timeout_clean_reconnect : plan_->config.timeout);
     timer_.expires_after(deadline);
     timer_.async_wait([self = shared_from_this(), attempt, deadline](const auto& error) {
       if (!error) {
@@ -115,16 +114,21 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     emit(true, quick_ ? "reconnected after a clean close" : "connected", false);
   }
 
+  const config::IdleConnectionParams& params() const {
+    return std::get<config::IdleConnectionParams>(plan_->config.params);
+  }
+
   void setKeepalive() {
+    const config::IdleConnectionParams& params = this->params();
     const int fd = socket_.native_handle();
-    const int on = params_.keepalive ? 1 : 0;
+    const int on = params.keepalive ? 1 : 0;
     ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
-    if (!params_.keepalive) {
+    if (!params.keepalive) {
       return;
     }
-    const int idle = keepaliveSeconds(params_.keepalive_idle);
-    const int interval = keepaliveSeconds(params_.keepalive_interval);
-    const int count = static_cast<int>(std::clamp(params_.keepalive_retries, 1U, 127U));
+    const int idle = keepaliveSeconds(params.keepalive_idle);
+    const int interval = keepaliveSeconds(params.keepalive_interval);
+    const int count = static_cast<int>(std::clamp(params.keepalive_retries, 1U, 127U));
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
     ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
@@ -177,7 +181,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
   }
 
   void fail(std::string message, bool timed_out) {
-    const nanoseconds delay = jitteredInterval(backoff_.next(), jitter_, randomUnit());
+    const nanoseconds delay = jitteredInterval(backoff_.next(), plan_->config.jitter, randomUnit());
     const std::uint64_t attempt = attempt_;
     timer_.expires_after(delay);
     timer_.async_wait([self = shared_from_this(), attempt](const auto& error) {
@@ -193,13 +197,10 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     report_(ProbeResult{up, std::move(message), {}}, timed_out);
   }
 
-  asio::io_context& io_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   tcp::endpoint endpoint_;
-  config::IdleConnectionParams params_;
-  nanoseconds timeout_;
-  double jitter_;
+  std::shared_ptr<const MonitorPlan> plan_;
   Backoff backoff_;
   Report report_;
   // Bumped by each step, so that the loser of a race (connect vs deadline) is ignored.
@@ -208,8 +209,10 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
 };
 
 IdleConnectionProbe::IdleConnectionProbe(asio::io_context& io, IpAddress address,
-                                         std::uint16_t port, const config::MonitorConfig& config)
-    : session_(std::make_shared<Session>(io, tcp::endpoint(toAsio(address), port), config)) {}
+                                         std::uint16_t port,
+                                         std::shared_ptr<const MonitorPlan> plan)
+    : session_(
+          std::make_shared<Session>(io, tcp::endpoint(toAsio(address), port), std::move(plan))) {}
 
 IdleConnectionProbe::~IdleConnectionProbe() {
   stop();

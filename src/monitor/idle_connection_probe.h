@@ -9,6 +9,10 @@
 // After a down it reconnects with exponential back-off: the first delay is the monitor's
 // interval (at most 1 s), doubling up to max-delay, each delay jittered like the interval.
 // Bytes the server sends are read and dropped. TCP keepalive is set as configured.
+//
+// What it keeps per server is trimmed for servers by the hundred thousand: the shared plan
+// instead of a copy of the parameters, one socket, one timer (connect deadline, then
+// reconnect delay), and no buffer while the connection is idle.
 #pragma once
 
 #include <chrono>
@@ -17,6 +21,7 @@
 
 #include "common/ip_address.h"
 #include "config/model.h"
+#include "monitor/monitor.h"
 #include "monitor/probe.h"
 
 namespace vipd::monitor {
@@ -24,7 +29,7 @@ namespace vipd::monitor {
 class IdleConnectionProbe final : public ContinuousProbe {
  public:
   IdleConnectionProbe(boost::asio::io_context& io, IpAddress address, std::uint16_t port,
-                      const config::MonitorConfig& config);
+                      std::shared_ptr<const MonitorPlan> plan);
   ~IdleConnectionProbe() override;
 
   void start(Report report) override;

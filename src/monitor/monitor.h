@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/ip_address.h"
 #include "config/model.h"
@@ -25,11 +26,13 @@ enum class Verdict : std::uint8_t { Unknown, Up, Down };
 
 std::string_view verdictName(Verdict verdict);
 
-// What a monitor checks: the server's name (for Host headers, logs, commands), the address
-// it resolved to, and the port (the service's unless the server gives one).
+// What a monitor checks: the server's name (for logs and commands), the address it resolved
+// to, and the port (the service's unless the server gives one). The names are views: their
+// owner (vipd: the service and its map of servers) keeps them alive and unchanged as long as
+// the monitor exists, so that a monitor holds no copy of either.
 struct Target {
-  std::string service;
-  std::string host;
+  std::string_view service;
+  std::string_view host;
   IpAddress address;
   std::uint16_t port = 0;
 };
@@ -71,7 +74,17 @@ class Monitor {
   virtual const Counters& counters() const = 0;
 };
 
-// Builds the monitor of a configured kind, not yet started.
+// What every monitor built from one configured monitor shares, read-only (monitor_plan.h):
+// the configuration and what a kind derives from it once. A service plans each of its
+// monitors once and hands the plan to every server's monitor, so that a server costs no copy.
+struct MonitorPlan;
+std::shared_ptr<const MonitorPlan> planMonitor(const config::MonitorConfig& config);
+
+// Builds the monitor of a planned kind, not yet started.
+std::unique_ptr<Monitor> makeMonitor(boost::asio::io_context& io,
+                                     std::shared_ptr<const MonitorPlan> plan, Target target,
+                                     Monitor::Listener listener);
+// The same for a single monitor, planned on the spot.
 std::unique_ptr<Monitor> makeMonitor(boost::asio::io_context& io,
                                      const config::MonitorConfig& config, Target target,
                                      Monitor::Listener listener);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "monitor/monitor_plan.h"
 #include "monitor/net_util.h"
 #include "monitor/random.h"
 
@@ -24,36 +25,30 @@ double toMilliseconds(std::chrono::nanoseconds duration) {
 
 }  // namespace
 
-struct MonitorBase::Timers {
-  Timers(boost::asio::io_context& io, MonitorBase& owner_in)
-      : next(io), deadline(io), owner(&owner_in) {}
+struct MonitorBase::Schedule {
+  Schedule(boost::asio::io_context& io, MonitorBase& owner_in) : timer(io), owner(&owner_in) {}
 
-  boost::asio::steady_timer next;
-  boost::asio::steady_timer deadline;
+  // The deadline of the running check, else the start of the next one.
+  boost::asio::steady_timer timer;
   MonitorBase* owner;
 };
 
-MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
-                         Target target, Listener listener)
-    : name_(config.name),
-      kind_(config.kind),
-      interval_(toNanoseconds(config.interval)),
-      timeout_(toNanoseconds(config.timeout)),
-      jitter_(config.jitter),
-      target_(std::move(target)),
+MonitorBase::MonitorBase(std::shared_ptr<const MonitorPlan> plan, Target target, Listener listener)
+    : plan_(std::move(plan)),
+      target_(target),
       listener_(std::move(listener)),
-      timers_(std::make_shared<Timers>(io, *this)),
-      state_(config.rise, config.fall) {}
+      state_(plan_->config.rise, plan_->config.fall) {}
 
-MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
+MonitorBase::MonitorBase(boost::asio::io_context& io, std::shared_ptr<const MonitorPlan> plan,
                          Target target, Listener listener, std::unique_ptr<Probe> probe)
-    : MonitorBase(io, config, std::move(target), std::move(listener)) {
+    : MonitorBase(std::move(plan), target, std::move(listener)) {
   probe_ = std::move(probe);
+  schedule_ = std::make_shared<Schedule>(io, *this);
 }
 
-MonitorBase::MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config,
-                         Target target, Listener listener, std::unique_ptr<ContinuousProbe> probe)
-    : MonitorBase(io, config, std::move(target), std::move(listener)) {
+MonitorBase::MonitorBase(std::shared_ptr<const MonitorPlan> plan, Target target, Listener listener,
+                         std::unique_ptr<ContinuousProbe> probe)
+    : MonitorBase(std::move(plan), target, std::move(listener)) {
   continuous_ = std::move(probe);
 }
 
@@ -87,8 +82,9 @@ void MonitorBase::stop() {
   checking_ = false;
   ++generation_;
 
-  timers_->next.cancel();
-  timers_->deadline.cancel();
+  if (schedule_) {
+    schedule_->timer.cancel();
+  }
   if (probe_) {
     probe_->cancel();
   }
@@ -102,14 +98,14 @@ void MonitorBase::runCheck() {
   check_started_ = std::chrono::steady_clock::now();
 
   const std::uint64_t generation = generation_;
-  std::weak_ptr<Timers> weak = timers_;
-  timers_->deadline.expires_after(timeout_);
-  timers_->deadline.async_wait([weak, generation](const boost::system::error_code& error) {
-    const auto timers = weak.lock();
-    if (error || !timers || timers->owner->generation_ != generation) {
+  schedule_->timer.expires_after(toNanoseconds(config().timeout));
+  schedule_->timer.async_wait([weak = std::weak_ptr<Schedule>(schedule_),
+                               generation](const boost::system::error_code& error) {
+    const auto schedule = weak.lock();
+    if (error || !schedule || schedule->owner->generation_ != generation) {
       return;
     }
-    timers->owner->afterTimeout();
+    schedule->owner->afterTimeout();
   });
 
   probe_->start(
@@ -122,7 +118,6 @@ void MonitorBase::afterCheck(std::uint64_t generation, ProbeResult result) {
     return;
   }
   checking_ = false;
-  timers_->deadline.cancel();
 
   result.latency = std::chrono::steady_clock::now() - check_started_;
   scheduleNext();
@@ -138,7 +133,8 @@ void MonitorBase::afterTimeout() {
 
   ProbeResult result;
   result.up = false;
-  result.message = fmt::format("timeout: no result within {}ms", toMilliseconds(timeout_));
+  result.message = fmt::format("timeout: no result within {}ms",
+                               toMilliseconds(toNanoseconds(config().timeout)));
   result.latency = std::chrono::steady_clock::now() - check_started_;
   scheduleNext();
   record(std::move(result), true);
@@ -146,19 +142,32 @@ void MonitorBase::afterTimeout() {
 
 void MonitorBase::scheduleNext() {
   const std::uint64_t generation = generation_;
-  std::weak_ptr<Timers> weak = timers_;
   // The interval runs from the start of one check to the start of the next; a check that
-  // took longer is followed at once.
-  const auto delay = jitteredInterval(interval_, jitter_, randomUnit());
-  timers_->next.expires_at(check_started_ +
-                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
-  timers_->next.async_wait([weak, generation](const boost::system::error_code& error) {
-    const auto timers = weak.lock();
-    if (error || !timers || timers->owner->generation_ != generation) {
+  // took longer is followed at once. Moving the expiry also cancels the deadline's wait.
+  const auto delay =
+      jitteredInterval(toNanoseconds(config().interval), config().jitter, randomUnit());
+  schedule_->timer.expires_at(
+      check_started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
+  schedule_->timer.async_wait([weak = std::weak_ptr<Schedule>(schedule_),
+                               generation](const boost::system::error_code& error) {
+    const auto schedule = weak.lock();
+    if (error || !schedule || schedule->owner->generation_ != generation) {
       return;
     }
-    timers->owner->runCheck();
+    schedule->owner->runCheck();
   });
+}
+
+const config::MonitorConfig& MonitorBase::config() const {
+  return plan_->config;
+}
+
+const std::string& MonitorBase::name() const {
+  return plan_->config.name;
+}
+
+config::MonitorKind MonitorBase::kind() const {
+  return plan_->config.kind;
 }
 
 void MonitorBase::record(ProbeResult result, bool timed_out) {
@@ -188,13 +197,13 @@ void MonitorBase::record(ProbeResult result, bool timed_out) {
 void MonitorBase::logResult(const ProbeResult& result) const {
   logger().debug(
       "probe result service={} server={} monitor={} up={} latency_ms={:.3f} message=\"{}\"",
-      target_.service, target_.host, name_, result.up, toMilliseconds(result.latency),
+      target_.service, target_.host, name(), result.up, toMilliseconds(result.latency),
       result.message);
 }
 
 void MonitorBase::logTransition(const Transition& transition, const ProbeResult& result) const {
   logger().info("monitor {} service={} server={} monitor={} from={} reason=\"{}\"",
-                verdictName(transition.to), target_.service, target_.host, name_,
+                verdictName(transition.to), target_.service, target_.host, name(),
                 verdictName(transition.from), result.message);
 }
 

@@ -14,6 +14,10 @@
 // and each report is counted and judged like the result of a check.
 //
 // The listener is called last in every step, so it may stop or even destroy the monitor.
+//
+// Its configuration is the shared plan, not a copy; a scheduled probe gets one timer, used in
+// turn for the running check's deadline and for the start of the next one; a continuous
+// probe none.
 #pragma once
 
 #include <chrono>
@@ -29,10 +33,10 @@ namespace vipd::monitor {
 
 class MonitorBase final : public Monitor {
  public:
-  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
+  MonitorBase(boost::asio::io_context& io, std::shared_ptr<const MonitorPlan> plan, Target target,
               Listener listener, std::unique_ptr<Probe> probe);
-  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
-              Listener listener, std::unique_ptr<ContinuousProbe> probe);
+  MonitorBase(std::shared_ptr<const MonitorPlan> plan, Target target, Listener listener,
+              std::unique_ptr<ContinuousProbe> probe);
   ~MonitorBase() override;
 
   MonitorBase(const MonitorBase&) = delete;
@@ -41,8 +45,8 @@ class MonitorBase final : public Monitor {
   void start() override;
   void stop() override;
 
-  const std::string& name() const override { return name_; }
-  config::MonitorKind kind() const override { return kind_; }
+  const std::string& name() const override;
+  config::MonitorKind kind() const override;
   const Target& target() const override { return target_; }
   Verdict verdict() const override { return state_.verdict(); }
   const ProbeResult& lastResult() const override { return last_; }
@@ -50,10 +54,9 @@ class MonitorBase final : public Monitor {
   const Counters& counters() const override { return counters_; }
 
  private:
-  struct Timers;
+  struct Schedule;
 
-  MonitorBase(boost::asio::io_context& io, const config::MonitorConfig& config, Target target,
-              Listener listener);
+  MonitorBase(std::shared_ptr<const MonitorPlan> plan, Target target, Listener listener);
 
   void runCheck();
   void afterCheck(std::uint64_t generation, ProbeResult result);
@@ -63,18 +66,17 @@ class MonitorBase final : public Monitor {
   void logResult(const ProbeResult& result) const;
   void logTransition(const Transition& transition, const ProbeResult& result) const;
 
-  std::string name_;
-  config::MonitorKind kind_;
-  std::chrono::nanoseconds interval_;
-  std::chrono::nanoseconds timeout_;
-  double jitter_;
+  const config::MonitorConfig& config() const;
+
+  std::shared_ptr<const MonitorPlan> plan_;
   Target target_;
   Listener listener_;
   std::unique_ptr<Probe> probe_;
   std::unique_ptr<ContinuousProbe> continuous_;
-  // Shared with the timer handlers as a weak reference, so a handler already queued when the
-  // monitor is destroyed finds it gone instead of touching freed memory.
-  std::shared_ptr<Timers> timers_;
+  // A scheduled probe's timer. Shared with its handlers as a weak reference, so that a handler
+  // already queued when the monitor is destroyed finds it gone instead of touching freed
+  // memory.
+  std::shared_ptr<Schedule> schedule_;
   HealthState state_;
   ProbeResult last_;
   std::chrono::system_clock::time_point last_change_{};

@@ -117,13 +117,85 @@ TEST(HttpProbe, CheckAllToleratesMaxFailures) {
   }
 }
 
-TEST(HttpProbe, OversizedHeaderIsDown) {
+// Without body_match only the status line is read: header fields far beyond the 16 KiB that
+// Beast's parser keeps do not matter. With body_match they are parsed, and bounded.
+TEST(HttpProbe, OversizedHeaderIsDownOnlyWhenTheBodyIsMatched) {
+  for (const bool match : {false, true}) {
+    boost::asio::io_context io;
+    const std::string big = "X-Big: " + std::string(20 * 1024, 'x') + "\r\n";
+    HttpServer server(io, {{"/", {200, "big header", big}}});
+    auto config = httpConfig({"http://site.test/"});
+    if (match) {
+      paramsOf(config).body_match = "big";
+    }
+    const auto watched = checkOnce(io, config, server.port());
+    if (match) {
+      EXPECT_EQ(watched->verdict(), Verdict::Down);
+      EXPECT_NE(watched->message().find("read header"), std::string::npos) << watched->message();
+    } else {
+      EXPECT_EQ(watched->verdict(), Verdict::Up) << watched->message();
+      EXPECT_EQ(watched->message(), "http: status 200");
+    }
+  }
+}
+
+TEST(HttpProbe, StatusLineIsJudgedWithoutWaitingForTheRest) {
+  // The server answers one status line and holds the connection open: no header end, no body.
   boost::asio::io_context io;
-  const std::string big = "X-Big: " + std::string(20 * 1024, 'x') + "\r\n";
-  HttpServer server(io, {{"/", {200, "", big}}});
+  testing::TcpServer server(io, testing::TcpServer::Mode::Reply, "HTTP/1.1 200 OK\r\nX-A");
+  const auto watched = checkOnce(io, httpConfig({"http://site.test/"}), server.port());
+  EXPECT_EQ(watched->verdict(), Verdict::Up) << watched->message();
+  EXPECT_EQ(watched->counters().timeouts, 0U);
+}
+
+TEST(HttpProbe, MalformedStatusLineIsDown) {
+  boost::asio::io_context io;
+  testing::TcpServer server(io, testing::TcpServer::Mode::Reply, "HTTP/1.1 2xx OK\r\n\r\n");
   const auto watched = checkOnce(io, httpConfig({"http://site.test/"}), server.port());
   EXPECT_EQ(watched->verdict(), Verdict::Down);
-  EXPECT_NE(watched->message().find("read header"), std::string::npos) << watched->message();
+  EXPECT_NE(watched->message().find("http: malformed status line"), std::string::npos)
+      << watched->message();
+}
+
+TEST(HttpProbe, StatusLineCutShortIsDown) {
+  boost::asio::io_context io;
+  testing::TcpServer server(io, testing::TcpServer::Mode::CloseCleanly);
+  const auto watched = checkOnce(io, httpConfig({"http://site.test/"}), server.port());
+  EXPECT_EQ(watched->verdict(), Verdict::Down);
+  EXPECT_EQ(watched->counters().timeouts, 0U);
+  EXPECT_TRUE(watched->message().starts_with("http: ")) << watched->message();
+}
+
+TEST(HttpProbe, EndlessStatusLineIsDown) {
+  boost::asio::io_context io;
+  testing::TcpServer server(io, testing::TcpServer::Mode::Reply,
+                            "HTTP/1.1 200 " + std::string(4096, 'k'));
+  const auto watched = checkOnce(io, httpConfig({"http://site.test/"}), server.port());
+  EXPECT_EQ(watched->verdict(), Verdict::Down);
+  EXPECT_NE(watched->message().find("status line longer than"), std::string::npos)
+      << watched->message();
+}
+
+TEST(HttpProbe, MonitorsOfOnePlanShareItsSettings) {
+  // Two servers' monitors from one plan: each checks its own server, from the same URL list.
+  boost::asio::io_context io;
+  HttpServer first(io, {{"/", {200, "", ""}}});
+  HttpServer second(io, {{"/", {503, "", ""}}});
+  const auto plan = planMonitor(httpConfig({"http://site.test/"}));
+  std::vector<Verdict> verdicts(2, Verdict::Unknown);
+  std::vector<std::unique_ptr<Monitor>> monitors;
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::uint16_t port = i == 0 ? first.port() : second.port();
+    monitors.push_back(
+        makeMonitor(io, plan, Target{"svc", "host", *IpAddress::parse("127.0.0.1"), port},
+                    [&verdicts, i](Monitor&, Verdict, Verdict to) { verdicts[i] = to; }));
+    monitors.back()->start();
+  }
+  ASSERT_TRUE(runUntil(
+      io, [&] { return verdicts[0] != Verdict::Unknown && verdicts[1] != Verdict::Unknown; }));
+  EXPECT_EQ(verdicts[0], Verdict::Up);
+  EXPECT_EQ(verdicts[1], Verdict::Down);
+  EXPECT_EQ(monitors[1]->lastResult().message, "http: status 503, expected 200");
 }
 
 TEST(HttpProbe, OversizedBodyIsDownOnlyWhenMatched) {

@@ -81,6 +81,7 @@ class ManualContinuousProbe final : public ContinuousProbe {
 config::MonitorConfig fastConfig(std::uint32_t rise = 1, std::uint32_t fall = 1) {
   config::MonitorConfig config;
   config.name = "scripted";
+  config.params = config::TcpParams{};  // the kind's (Tcp), as planMonitor requires
   config.interval = std::chrono::milliseconds(1);
   config.timeout = std::chrono::milliseconds(30);
   config.jitter = 0.5;
@@ -94,7 +95,7 @@ struct Harness {
     auto owned = std::make_unique<ScriptedProbe>(io, std::move(script));
     probe = owned.get();
     monitor = std::make_unique<MonitorBase>(
-        io, config, Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
+        io, planMonitor(config), Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
         [this](Monitor&, Verdict from, Verdict to) {
           changes.push_back({from, to});
         },
@@ -192,7 +193,7 @@ TEST(MonitorBase, RestartsAfterStop) {
 TEST(MonitorBase, ListenerMayDestroyTheMonitor) {
   Harness h({false, true});
   h.monitor = std::make_unique<MonitorBase>(
-      h.io, fastConfig(), Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
+      h.io, planMonitor(fastConfig()), Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
       [&h](Monitor&, Verdict, Verdict to) {
         h.changes.push_back({Verdict::Unknown, to});
         h.monitor.reset();
@@ -211,7 +212,7 @@ TEST(MonitorBase, ContinuousReportsGoThroughRiseAndFall) {
   ManualContinuousProbe* probe = owned.get();
   std::vector<Verdict> seen;
   MonitorBase monitor(
-      io, fastConfig(1, 2), Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
+      planMonitor(fastConfig(1, 2)), Target{"svc", "host1", *IpAddress::parse("192.0.2.1"), 80},
       [&](Monitor&, Verdict, Verdict to) { seen.push_back(to); }, std::move(owned));
 
   monitor.start();
