@@ -33,4 +33,16 @@ void DryRunBackend::dump(DumpDone done) {
                     [done = std::move(done), table = table_]() mutable { done(std::move(table)); });
 }
 
+void DryRunBackend::timeouts(TimeoutsDone done) {
+  boost::asio::post(io_, [done = std::move(done), timeouts = timeouts_] { done(timeouts); });
+}
+
+void DryRunBackend::setTimeouts(const Timeouts& timeouts, SetTimeoutsDone done) {
+  // As the kernel does: a 0 leaves that timeout as it is.
+  const auto merge = [](std::uint32_t wanted, std::uint32_t now) { return wanted ? wanted : now; };
+  timeouts_ = {merge(timeouts.tcp, timeouts_.tcp), merge(timeouts.tcp_fin, timeouts_.tcp_fin),
+               merge(timeouts.udp, timeouts_.udp)};
+  boost::asio::post(io_, [done = std::move(done)] { done({}); });
+}
+
 }  // namespace vipd::ipvs

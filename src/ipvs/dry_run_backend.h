@@ -5,6 +5,9 @@
 // nothing. Started from an empty table, the output piped into `ipvsadm -R` reproduces the
 // table.
 //
+// The global timeouts are kept in memory too, starting from a fresh kernel's (900 s, 120 s,
+// 300 s); setTimeouts() prints nothing, so the output stays ipvsadm -S -n rule lines.
+//
 // apply()'s results and dump()'s copy of the table are posted to the io_context, never
 // delivered from inside the call; the posted handlers do not refer to the backend, so it
 // may be destroyed with results still queued.
@@ -26,14 +29,20 @@ class DryRunBackend final : public Backend {
 
   void apply(std::vector<Operation> operations, ApplyDone done) override;
   void dump(DumpDone done) override;
+  void timeouts(TimeoutsDone done) override;
+  void setTimeouts(const Timeouts& timeouts, SetTimeoutsDone done) override;
   std::string_view name() const override { return "dry-run"; }
 
   const Table& table() const { return table_; }
+
+  // What a kernel that IPVS was just loaded into has.
+  static constexpr Timeouts kKernelDefaultTimeouts{900, 120, 300};
 
  private:
   boost::asio::io_context& io_;
   std::FILE* out_;
   Table table_;
+  Timeouts timeouts_ = kKernelDefaultTimeouts;
 };
 
 }  // namespace vipd::ipvs

@@ -91,6 +91,16 @@ struct Table {
   bool operator==(const Table&) const = default;
 };
 
+// The global connection timeouts (ipvsadm --set), in seconds. When setting, 0 leaves a
+// timeout unchanged.
+struct Timeouts {
+  std::uint32_t tcp = 0;
+  std::uint32_t tcp_fin = 0;
+  std::uint32_t udp = 0;
+
+  bool operator==(const Timeouts&) const = default;
+};
+
 // The persistence netmask that means "one client address": 0xffffffff (IPv4), 128 (IPv6).
 std::uint32_t fullNetmask(IpAddress::Family family);
 

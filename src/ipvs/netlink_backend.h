@@ -36,8 +36,6 @@ class NetlinkBackend final : public Backend {
  public:
   using StatisticsDone = std::function<void(std::expected<StatisticsTable, std::string>)>;
   using InfoDone = std::function<void(std::expected<KernelInfo, std::string>)>;
-  using TimeoutsDone = std::function<void(std::expected<Timeouts, std::string>)>;
-  using SetTimeoutsDone = std::function<void(std::expected<void, std::string>)>;
 
   // The start-up check, blocking: opens a socket, resolves the IPVS family and asks for
   // IPVS_CMD_GET_INFO. Errors: "the kernel lacks IPVS: load ip_vs or run with --dry-run",
@@ -60,9 +58,8 @@ class NetlinkBackend final : public Backend {
   // Every service's and destination's counters, keyed like dump()'s table.
   void dumpStatistics(StatisticsDone done);
   void info(InfoDone done);
-  void timeouts(TimeoutsDone done);
-  // A timeout of 0 is left as it is.
-  void setTimeouts(const Timeouts& timeouts, SetTimeoutsDone done);
+  void timeouts(TimeoutsDone done) override;
+  void setTimeouts(const Timeouts& timeouts, SetTimeoutsDone done) override;
 
   // The socket, the jobs and the requests in flight: opaque, defined in the .cc.
   class Session;

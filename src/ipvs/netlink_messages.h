@@ -75,15 +75,6 @@ struct KernelInfo {
   std::string versionString() const;
 };
 
-// The global connection timeouts, in seconds. When setting, 0 leaves a timeout unchanged.
-struct Timeouts {
-  std::uint32_t tcp = 0;
-  std::uint32_t tcp_fin = 0;
-  std::uint32_t udp = 0;
-
-  bool operator==(const Timeouts&) const = default;
-};
-
 namespace netlink {
 
 // One request: the IPVS command, whether it is a dump (NLM_F_DUMP: answered by several

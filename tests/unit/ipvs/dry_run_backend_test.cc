@@ -136,6 +136,30 @@ TEST(DryRunBackend, DumpPostsACopyTakenWhenAsked) {
   EXPECT_TRUE(backend.table().services.empty());
 }
 
+TEST(DryRunBackend, TimeoutsStartAtAFreshKernelsAndZeroLeavesOneAsItIs) {
+  boost::asio::io_context io;
+  MemoryStream out;
+  DryRunBackend backend(io, out.file());
+  std::vector<Timeouts> read;
+  const auto keep = [&](std::expected<Timeouts, std::string> timeouts) {
+    ASSERT_TRUE(timeouts.has_value()) << timeouts.error();
+    read.push_back(*timeouts);
+  };
+  bool set = false;
+
+  backend.timeouts(keep);
+  backend.setTimeouts({7200, 0, 60},
+                      [&](std::expected<void, std::string> done) { set = done.has_value(); });
+  backend.timeouts(keep);
+  EXPECT_TRUE(read.empty());
+  io.run();
+
+  EXPECT_TRUE(set);
+  EXPECT_EQ(read, (std::vector<Timeouts>{{900, 120, 300}, {7200, 120, 60}}));
+  // Standard output carries rule lines only.
+  EXPECT_EQ(out.text(), "");
+}
+
 TEST(DryRunBackend, QueuedResultsOutliveTheBackend) {
   boost::asio::io_context io;
   MemoryStream out;

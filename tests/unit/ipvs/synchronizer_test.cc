@@ -50,6 +50,14 @@ class FakeBackend final : public Backend {
     });
   }
 
+  // The synchronizer never touches the global timeouts.
+  void timeouts(TimeoutsDone done) override {
+    boost::asio::post(io_, [done = std::move(done)] { done(Timeouts{}); });
+  }
+  void setTimeouts(const Timeouts&, SetTimeoutsDone done) override {
+    boost::asio::post(io_, [done = std::move(done)] { done({}); });
+  }
+
   std::string_view name() const override { return "fake"; }
 
   Table kernel;
