@@ -1,0 +1,9 @@
+// The octets a TCP socket has transmitted (TCP_INFO tcpi_bytes_sent, RFC 4898
+// tcpEStatsPerfHCDataOctetsOut). Its own translation unit: the kernel's struct tcp_info, which
+// has the field, cannot share one with glibc's <netinet/tcp.h>, which Asio includes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+std::optional<std::uint64_t> tcpBytesSent(int fd);
