@@ -5,12 +5,19 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "bgp/listener.h"
 #include "common/log.h"
 
 namespace vipd::bgp {
 namespace {
+
+// RFC 9003: the router's operator reads what was done, and how to undo it.
+constexpr std::string_view kDisabledMessage = "disabled by the operator: vipc disable protocol";
+constexpr std::string_view kRestartMessage = "restarted by the operator: vipc restart protocol";
+
+using CommandResult = std::expected<std::string, std::string>;
 
 // The BGP identifier when none is configured: the first IPv4 address vipd speaks from.
 std::optional<std::uint32_t> deriveRouterId(const SpeakerSettings& settings) {
@@ -55,6 +62,9 @@ class BgpService::Impl {
   std::expected<void, std::string> start();
   void apply(const std::vector<RouteChange>& changes);
   void stop(std::function<void()> done);
+  CommandResult setPeerEnabled(std::string_view name, bool on);
+  CommandResult restartPeer(std::string_view name);
+  CommandResult holdVip(std::string_view text, bool withdrawn);
 
   // Public to BgpService, in construction order.
   boost::asio::io_context& io_;
@@ -67,6 +77,7 @@ class BgpService::Impl {
   std::shared_ptr<spdlog::logger> log_;
   bool stopping_ = false;
   std::function<void()> stopped_;
+  std::set<std::string, std::less<>> disabled_;  // peers an operator disabled
 
  private:
   Session* findByAddress(const IpAddress& peer) {
@@ -88,6 +99,7 @@ class BgpService::Impl {
   Session::Callbacks callbacks();
   void rearm();
   void finishStop();
+  void afterSessionsClosed();
   static Speaker::TimePoint now() { return std::chrono::steady_clock::now(); }
 };
 
@@ -228,14 +240,94 @@ void BgpService::Impl::finishStop() {
     notification =
         Notification::shutdown(CeaseError::AdministrativeShutdown, settings_.shutdown_message);
   }
-  for (const auto& session : sessions_) {
-    session->stop(notification);
-  }
   listener_.close();
   tick_.cancel();
+  if (sessions_.empty()) {
+    afterSessionsClosed();
+    return;
+  }
+  auto open = std::make_shared<std::size_t>(sessions_.size());
+  for (const auto& session : sessions_) {
+    session->stop(notification, [this, open] {
+      if (--*open == 0) {
+        afterSessionsClosed();
+      }
+    });
+  }
+}
+
+void BgpService::Impl::afterSessionsClosed() {
+  log_->info("speaker stopped sessions={}", sessions_.size());
   if (auto done = std::exchange(stopped_, nullptr)) {
     done();
   }
+}
+
+// --- Operator commands -------------------------------------------------------------------
+
+CommandResult BgpService::Impl::setPeerEnabled(std::string_view name, bool on) {
+  Session* session = findByName(name);
+  if (session == nullptr) {
+    return std::unexpected("no such protocol: " + std::string(name));
+  }
+  if (stopping_) {
+    return std::unexpected("vipd is stopping");
+  }
+  const std::string& peer = session->name();
+  if (const bool enabled = !disabled_.contains(peer); enabled == on) {
+    return "protocol " + peer + " already " + (on ? "enabled" : "disabled");
+  }
+
+  if (on) {
+    disabled_.erase(peer);
+    log_->info("protocol enabled by the operator peer={}", peer);
+    session->start();
+    return "protocol " + peer + " enabled";
+  }
+  disabled_.insert(peer);
+  log_->info("protocol disabled by the operator peer={}", peer);
+  session->stop(Notification::shutdown(CeaseError::AdministrativeShutdown, kDisabledMessage));
+  return "protocol " + peer + " disabled";
+}
+
+CommandResult BgpService::Impl::restartPeer(std::string_view name) {
+  Session* session = findByName(name);
+  if (session == nullptr) {
+    return std::unexpected("no such protocol: " + std::string(name));
+  }
+  if (stopping_) {
+    return std::unexpected("vipd is stopping");
+  }
+  const std::string& peer = session->name();
+  if (disabled_.contains(peer)) {
+    return std::unexpected("protocol " + peer + " is disabled: vipc enable protocol " + peer +
+                           " starts it");
+  }
+
+  log_->info("protocol restarted by the operator peer={}", peer);
+  session->stop(Notification::shutdown(CeaseError::AdministrativeReset, kRestartMessage));
+  session->start();
+  return "protocol " + peer + " restarted";
+}
+
+CommandResult BgpService::Impl::holdVip(std::string_view text, bool withdrawn) {
+  const auto vip = speaker_.resolveVip(text);
+  if (!vip) {
+    return std::unexpected("no such vip: " + std::string(text));
+  }
+  if (stopping_) {
+    return std::unexpected("vipd is stopping");
+  }
+  if (speaker_.operatorHold(*vip) == withdrawn) {
+    return "vip " + *vip + (withdrawn ? " already held" : " not held");
+  }
+
+  log_->info("vip {} by the operator vip={}", withdrawn ? "held" : "released", *vip);
+  apply(speaker_.setOperatorHold(*vip, withdrawn, now()));
+  if (withdrawn) {
+    return "vip " + *vip + " withdrawn from every peer until vipc announce vip " + *vip;
+  }
+  return "vip " + *vip + " released, now " + speaker_.describeVip(*vip, now());
 }
 
 BgpService::BgpService(boost::asio::io_context& io, SpeakerSettings settings,
@@ -273,12 +365,30 @@ void BgpService::stop(std::function<void()> done) {
   impl_->stop(std::move(done));
 }
 
+std::expected<std::string, std::string> BgpService::setPeerEnabled(std::string_view peer, bool on) {
+  return impl_->setPeerEnabled(peer, on);
+}
+
+std::expected<std::string, std::string> BgpService::restartPeer(std::string_view peer) {
+  return impl_->restartPeer(peer);
+}
+
+std::expected<std::string, std::string> BgpService::holdVip(std::string_view vip, bool withdrawn) {
+  return impl_->holdVip(vip, withdrawn);
+}
+
 std::vector<SessionStatus> BgpService::sessions() const {
   std::vector<SessionStatus> out;
   for (const auto& session : impl_->sessions_) {
-    out.push_back(session->status());
+    SessionStatus status = session->status();
+    status.enabled = !impl_->disabled_.contains(status.name);
+    out.push_back(std::move(status));
   }
   return out;
+}
+
+std::vector<RouteStatus> BgpService::routes() const {
+  return impl_->speaker_.routes(std::chrono::steady_clock::now(), std::chrono::system_clock::now());
 }
 
 const SpeakerCounters& BgpService::counters() const {

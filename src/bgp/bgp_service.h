@@ -6,6 +6,10 @@
 //
 // The router id (BGP identifier) is SpeakerSettings::router_id, else the first IPv4 address
 // among the listen addresses and the peers' local addresses; start() fails without one.
+//
+// Operator commands (vipc) return what vipc prints: the outcome in words, or why the command
+// was refused (an unknown peer or VIP, vipd stopping). Peers are named as configured (their
+// address when unnamed); VIPs by their name (the address) or a prefix of theirs.
 // Asio stays in bgp_service.cc.
 #pragma once
 
@@ -44,11 +48,25 @@ class BgpService {
   void drain();
   void undrain();
   // Withdraws (or, under graceful restart, keeps) the routes as the Speaker decides, then
-  // closes every session and the listener, and calls done. The io_context runs out of work
-  // once the last NOTIFICATION is written.
+  // closes every session and the listener, and calls done once every connection is closed:
+  // its NOTIFICATION written and the peer's side closed too, or a few seconds gone by
+  // (PeerSettings::close_wait_time).
   void stop(std::function<void()> done);
 
+  // `disable protocol PEER` (on false): Cease / Administrative Shutdown (RFC 4486 2) with a
+  // shutdown communication (RFC 9003), then Idle until `enable protocol PEER` (on true)
+  // starts it again. Disabled peers stay so across drains; not across a restart of vipd.
+  std::expected<std::string, std::string> setPeerEnabled(std::string_view peer, bool on);
+  // `restart protocol PEER`: Cease / Administrative Reset (RFC 4486 4), then start at once.
+  std::expected<std::string, std::string> restartPeer(std::string_view peer);
+  // `withdraw vip VIP` (withdrawn true) and `announce vip VIP`: the operator's hold of
+  // Speaker::setOperatorHold().
+  std::expected<std::string, std::string> holdVip(std::string_view vip, bool withdrawn);
+
+  // `show protocols`: every session, enabled false after `disable protocol`.
   std::vector<SessionStatus> sessions() const;
+  // `show route`: every VIP's prefixes towards every peer meant to have them.
+  std::vector<RouteStatus> routes() const;
   const SpeakerCounters& counters() const;
   std::uint32_t routerId() const;
   std::vector<std::pair<IpAddress, std::uint16_t>> listening() const;

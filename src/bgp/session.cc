@@ -45,6 +45,7 @@ class Session::Impl {
         since_(std::chrono::system_clock::now()) {}
 
   ~Impl() {
+    closed_waiters_.clear();  // nobody is left to tell
     for (auto& conn : conns_) {
       closeNow(conn);
     }
@@ -60,7 +61,7 @@ class Session::Impl {
   const PeerSettings& peer() const { return fsm_.settings().peer; }
 
   void start() { feed(StartEvent{}); }
-  void stop(std::optional<Notification> notification) { feed(StopEvent{std::move(notification)}); }
+  void stop(std::optional<Notification> notification, std::function<void()> closed);
   void adoptIncoming(int fd);
   void sendRoutes(std::span<const Announcement> announcements, std::span<const Prefix> withdrawals);
   void sendEndOfRib();
@@ -70,7 +71,7 @@ class Session::Impl {
 
  private:
   struct Conn {
-    Conn(asio::io_context& io, Connection r) : role(r), socket(io) {}
+    Conn(asio::io_context& io, Connection r) : role(r), socket(io), close_wait(io) {}
     Connection role;
     tcp::socket socket;
     std::vector<std::uint8_t> in;
@@ -78,7 +79,12 @@ class Session::Impl {
     std::vector<std::uint8_t> writing;  // being written
     bool write_in_progress = false;
     bool flush_posted = false;
-    bool closing = false;  // close once the writes are out
+    bool reading = false;
+    bool closing = false;      // close once the writes are out and the peer has closed
+    bool half_closed = false;  // our FIN is sent
+    bool peer_closed = false;  // the peer's FIN (or an error) was read
+    bool closed = false;
+    asio::steady_timer close_wait;  // the bound on closing
     CodecContext context;
   };
   using ConnPtr = std::shared_ptr<Conn>;
@@ -107,7 +113,11 @@ class Session::Impl {
   void flush(const ConnPtr& conn);
   void close(Connection role);
   void closeGently(ConnPtr conn);
+  void halfClose(const ConnPtr& conn);
+  void readUntilPeerCloses(const ConnPtr& conn);
+  void afterClosingRead(const ConnPtr& conn, const boost::system::error_code& error);
   void closeNow(const ConnPtr& conn);
+  void notifyIfClosed();
   void armTimer(TimerId id, Seconds after);
   void cancelTimer(TimerId id);
   bool current(const ConnPtr& conn) const {
@@ -134,6 +144,7 @@ class Session::Impl {
   std::array<ConnPtr, 2> conns_;
   std::vector<ConnPtr> closing_;
   ConnPtr offered_;  // an accepted connection the FSM is deciding on
+  std::vector<std::function<void()>> closed_waiters_;  // of stop()
   std::map<TimerId, std::unique_ptr<asio::steady_timer>> timers_;
   std::map<TimerId, std::uint64_t> timer_generation_;
 
@@ -160,6 +171,14 @@ void Session::Impl::feed(const FsmEvent& event) {
   if (offered_) {
     closeNow(offered_);
     offered_.reset();
+  }
+}
+
+void Session::Impl::stop(std::optional<Notification> notification, std::function<void()> closed) {
+  feed(StopEvent{std::move(notification)});
+  if (closed) {
+    closed_waiters_.push_back(std::move(closed));
+    notifyIfClosed();
   }
 }
 
@@ -366,43 +385,123 @@ void Session::Impl::close(Connection role) {
   }
 }
 
-// Lets queued bytes (a NOTIFICATION) go out first.
-// TODO: closing with unread input makes the kernel send a reset, which may discard the
-// NOTIFICATION still in the send buffer; a half-close and a short drain would keep it.
+// Lets queued bytes (a NOTIFICATION) go out first, then half-closes (halfClose()), all
+// within close_wait_time: a peer that neither reads nor closes does not keep it open.
 void Session::Impl::closeGently(ConnPtr conn) {
-  if (conn->pending.empty() && !conn->write_in_progress) {
-    closeNow(conn);
+  if (conn->closing || conn->closed) {
     return;
   }
   conn->closing = true;
-  closing_.push_back(std::move(conn));
+  closing_.push_back(conn);
+  conn->close_wait.expires_after(peer().close_wait_time);
+  conn->close_wait.async_wait(guarded([this, conn](const boost::system::error_code& error) {
+    if (!error && !conn->closed) {
+      log_->debug("connection closed without waiting for the peer peer={} connection={}", name_,
+                  connectionName(conn->role));
+      closeNow(conn);
+    }
+  }));
+  if (conn->pending.empty() && !conn->write_in_progress && !conn->flush_posted) {
+    halfClose(conn);
+  }
+}
+
+// Closing a socket with unread input makes the kernel answer with a reset, and a reset can
+// make the peer's TCP drop the NOTIFICATION it has not read yet: the router would log a lost
+// connection instead of our Cease. So our FIN follows the NOTIFICATION, and whatever the
+// peer still sends is read and dropped until its FIN, then the socket is closed.
+void Session::Impl::halfClose(const ConnPtr& conn) {
+  if (conn->half_closed || conn->closed) {
+    return;
+  }
+  conn->half_closed = true;
+  boost::system::error_code error;
+  conn->socket.shutdown(tcp::socket::shutdown_send, error);
+  if (error || conn->peer_closed) {
+    closeNow(conn);  // never connected (a connect in progress), or the peer is gone already
+    return;
+  }
+  if (!conn->reading) {
+    readUntilPeerCloses(conn);
+  }
+}
+
+void Session::Impl::readUntilPeerCloses(const ConnPtr& conn) {
+  conn->reading = true;
+  conn->in.resize(kReadChunk);
+  conn->socket.async_read_some(
+      asio::buffer(conn->in),
+      guarded([this, conn](const boost::system::error_code& error, std::size_t) {
+        conn->reading = false;
+        afterClosingRead(conn, error);
+      }));
+}
+
+// A read of a closing connection: what comes after our NOTIFICATION is dropped unread.
+void Session::Impl::afterClosingRead(const ConnPtr& conn, const boost::system::error_code& error) {
+  conn->in.clear();
+  if (conn->closed) {
+    return;
+  }
+  if (!error) {
+    readUntilPeerCloses(conn);
+    return;
+  }
+  conn->peer_closed = true;
+  if (conn->half_closed) {
+    closeNow(conn);
+  }
 }
 
 void Session::Impl::closeNow(const ConnPtr& conn) {
-  if (!conn) {
+  if (!conn || conn->closed) {
     return;
   }
+  conn->closed = true;
+  conn->close_wait.cancel();
   boost::system::error_code ignored;
   conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
   conn->socket.close(ignored);
   std::erase(closing_, conn);
+  notifyIfClosed();
+}
+
+void Session::Impl::notifyIfClosed() {
+  const bool open = !closing_.empty() || std::ranges::any_of(conns_, [](const ConnPtr& conn) {
+    return conn != nullptr;
+  });
+  if (open || closed_waiters_.empty()) {
+    return;
+  }
+  // Later, on the loop: a waiter may destroy this session, and closeNow() may run inside a
+  // handler of this session.
+  for (auto& waiter : std::exchange(closed_waiters_, {})) {
+    asio::post(io_, std::move(waiter));
+  }
 }
 
 // --- Reading ----------------------------------------------------------------------------
 
 void Session::Impl::startReading(const ConnPtr& conn) {
+  conn->reading = true;
   const std::size_t used = conn->in.size();
   conn->in.resize(used + kReadChunk);
   conn->socket.async_read_some(
       asio::buffer(conn->in.data() + used, kReadChunk),
       guarded([this, conn, used](const boost::system::error_code& error, std::size_t n) {
+        conn->reading = false;
         conn->in.resize(used + n);
+        if (conn->closing) {
+          afterClosingRead(conn, error);
+          return;
+        }
         if (!current(conn)) {
           return;
         }
         if (error) {
           log_->info("connection closed peer={} connection={} error=\"{}\"", name_,
                      connectionName(conn->role), error.message());
+          conn->peer_closed = true;
           feed(TcpClosedEvent{conn->role});
           return;
         }
@@ -482,7 +581,7 @@ bool Session::Impl::handleMessage(const ConnPtr& conn,
 // --- Writing ----------------------------------------------------------------------------
 
 void Session::Impl::queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes) {
-  if (!conn) {
+  if (!conn || conn->closed || conn->half_closed) {
     return;
   }
   ++counters_.messages_sent;
@@ -499,9 +598,12 @@ void Session::Impl::queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes) 
 }
 
 void Session::Impl::flush(const ConnPtr& conn) {
+  if (conn->closed) {
+    return;
+  }
   if (conn->pending.empty()) {
     if (conn->closing) {
-      closeNow(conn);
+      halfClose(conn);
     }
     return;
   }
@@ -648,8 +750,8 @@ const PeerSettings& Session::peer() const {
 void Session::start() {
   impl_->start();
 }
-void Session::stop(std::optional<Notification> notification) {
-  impl_->stop(std::move(notification));
+void Session::stop(std::optional<Notification> notification, std::function<void()> closed) {
+  impl_->stop(std::move(notification), std::move(closed));
 }
 void Session::adoptIncoming(int fd) {
   impl_->adoptIncoming(fd);

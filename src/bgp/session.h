@@ -63,6 +63,7 @@ struct SessionStatus {
   std::uint16_t local_port = 0;
   std::uint16_t remote_port = 0;
   SessionCounters counters;
+  bool enabled = true;  // false after `vipc disable protocol`, until `enable protocol`
 };
 
 class Session {
@@ -86,8 +87,11 @@ class Session {
 
   void start();
   // Closes every connection, sending notification first (none: silently, for graceful
-  // restart), and stays Idle until start().
-  void stop(std::optional<Notification> notification);
+  // restart), and stays Idle until start(). A connection closes in order: the NOTIFICATION
+  // written, then our side shut down (FIN), what the peer still sends read and dropped until
+  // it closes its side too, or close_wait_time passes. closed, if given, is called once
+  // every connection open at the stop is closed.
+  void stop(std::optional<Notification> notification, std::function<void()> closed = {});
 
   // A connection the peer opened, accepted by the listener: the session takes the socket
   // (a connected TCP file descriptor) and closes it if the FSM refuses it.

@@ -57,6 +57,9 @@ struct PeerSettings {
   Seconds idle_hold_time{1};  // first back-off after an error; doubles each time
   Seconds max_idle_hold_time{120};
   Seconds stable_time{60};  // an Established session this long resets the back-off
+  // After our NOTIFICATION and FIN, how long a closing connection waits for the peer to
+  // close its side before it is closed anyway (a peer that neither reads nor closes).
+  Seconds close_wait_time{3};
 
   std::string md5_password;  // TCP MD5 signature (RFC 2385); empty: none
   // RFC 5082: send with TTL 255 and accept only packets that come from at most this many

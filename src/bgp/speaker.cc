@@ -95,6 +95,10 @@ std::string_view changeReasonName(ChangeReason reason) {
       return "removed";
     case ChangeReason::Configured:
       return "configured";
+    case ChangeReason::OperatorHold:
+      return "operator-hold";
+    case ChangeReason::OperatorRelease:
+      return "operator-release";
   }
   return "unknown";
 }
@@ -193,13 +197,14 @@ std::vector<RouteChange> Speaker::setHealth(std::string_view name, const VipHeal
   vip->verdict = evaluateVip(vip->policy, health);
   if (!started_) {
     vip->detail = vip->verdict.detail;
+    vip->changed = vip->changed.value_or(now);
     return {};
   }
   applyVerdict(*vip, now);
   return sync(std::nullopt);
 }
 
-std::vector<RouteChange> Speaker::startupDone(TimePoint) {
+std::vector<RouteChange> Speaker::startupDone(TimePoint now) {
   if (started_) {
     return {};
   }
@@ -207,7 +212,7 @@ std::vector<RouteChange> Speaker::startupDone(TimePoint) {
   for (auto& [name, vip] : vips_) {
     // Start-up announces at once: there is nothing to flap from yet.
     enter(vip, vip.verdict.healthy ? VipState::Announced : VipState::Withdrawn,
-          vip.verdict.healthy ? ChangeReason::StartupHealthy : ChangeReason::Unhealthy,
+          vip.verdict.healthy ? ChangeReason::StartupHealthy : ChangeReason::Unhealthy, now,
           std::nullopt);
   }
   return sync(std::nullopt);
@@ -218,39 +223,40 @@ void Speaker::applyVerdict(Vip& vip, TimePoint now) {
   switch (vip.state) {
     case VipState::Withdrawn:
       if (healthy && settings_.hold_down.count() > 0) {
-        enter(vip, VipState::HoldDown, ChangeReason::Recovered, now + settings_.hold_down);
+        enter(vip, VipState::HoldDown, ChangeReason::Recovered, now, now + settings_.hold_down);
       } else if (healthy) {
-        enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+        enter(vip, VipState::Announced, ChangeReason::Recovered, now, std::nullopt);
       }
       break;
     case VipState::HoldDown:
       if (!healthy) {
-        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, now, std::nullopt);
       }
       break;
     case VipState::Announced:
       if (!healthy && settings_.withdraw_delay.count() > 0) {
-        enter(vip, VipState::WithdrawDelay, ChangeReason::Unhealthy,
+        enter(vip, VipState::WithdrawDelay, ChangeReason::Unhealthy, now,
               now + settings_.withdraw_delay);
       } else if (!healthy) {
-        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+        enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, now, std::nullopt);
       }
       break;
     case VipState::WithdrawDelay:
       if (healthy) {
-        enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+        enter(vip, VipState::Announced, ChangeReason::Recovered, now, std::nullopt);
       }
       break;
   }
   vip.detail = vip.verdict.detail;
 }
 
-void Speaker::enter(Vip& vip, VipState state, ChangeReason reason,
+void Speaker::enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now,
                     std::optional<TimePoint> deadline) {
   vip.state = state;
   vip.reason = reason;
   vip.deadline = deadline;
   vip.detail = vip.verdict.detail;
+  vip.changed = now;
 }
 
 std::vector<RouteChange> Speaker::tick(TimePoint now) {
@@ -259,14 +265,15 @@ std::vector<RouteChange> Speaker::tick(TimePoint now) {
       continue;
     }
     if (vip.state == VipState::HoldDown) {
-      enter(vip, VipState::Announced, ChangeReason::Recovered, std::nullopt);
+      enter(vip, VipState::Announced, ChangeReason::Recovered, now, std::nullopt);
     } else if (vip.state == VipState::WithdrawDelay) {
-      enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, std::nullopt);
+      enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, now, std::nullopt);
     }
   }
 
   if (mode_deadline_ && *mode_deadline_ <= now) {
     mode_deadline_.reset();
+    mode_changed_ = now;
     const bool stopping = mode_ == Mode::Stopping;
     mode_ = stopping ? Mode::Stopped : Mode::Drained;
     return sync(stopping ? ChangeReason::Stop : ChangeReason::Drained);
@@ -315,15 +322,17 @@ std::vector<RouteChange> Speaker::drain(TimePoint now) {
   }
   mode_ = Mode::Draining;
   mode_deadline_ = now + settings_.drain_time;
+  mode_changed_ = now;
   return sync(ChangeReason::Drain);
 }
 
-std::vector<RouteChange> Speaker::undrain(TimePoint) {
+std::vector<RouteChange> Speaker::undrain(TimePoint now) {
   if (mode_ != Mode::Draining && mode_ != Mode::Drained) {
     return {};
   }
   mode_ = Mode::Normal;
   mode_deadline_.reset();
+  mode_changed_ = now;
   return sync(ChangeReason::Undrain);
 }
 
@@ -331,6 +340,7 @@ std::vector<RouteChange> Speaker::stop(TimePoint now) {
   if (mode_ == Mode::Stopping || mode_ == Mode::Stopped) {
     return {};
   }
+  mode_changed_ = now;
   if (settings_.graceful_restart.enabled) {
     // RFC 4724: the peers keep our routes while we restart; withdrawing them defeats it.
     mode_ = Mode::Stopped;
@@ -344,6 +354,48 @@ std::vector<RouteChange> Speaker::stop(TimePoint now) {
   mode_ = Mode::Stopped;
   mode_deadline_.reset();
   return sync(ChangeReason::Stop);
+}
+
+// --- Operator holds ----------------------------------------------------------------------
+
+std::vector<RouteChange> Speaker::setOperatorHold(std::string_view name, bool held, TimePoint now) {
+  Vip* vip = findVip(name);
+  if (vip == nullptr || vip->held == held) {
+    return {};
+  }
+  vip->held = held;
+  vip->changed = now;
+
+  // The health state is left as it is: a release finds the VIP where health alone has it.
+  if (held) {
+    vip->reason = ChangeReason::OperatorHold;
+    vip->detail = "operator hold";
+  } else {
+    vip->reason = ChangeReason::OperatorRelease;
+    vip->detail = vip->verdict.detail;
+  }
+  return sync(std::nullopt);
+}
+
+bool Speaker::operatorHold(std::string_view name) const {
+  const auto it = vips_.find(name);
+  return it != vips_.end() && it->second.held;
+}
+
+std::optional<std::string> Speaker::resolveVip(std::string_view text) const {
+  if (vips_.contains(text)) {
+    return std::string(text);
+  }
+  const auto prefix = Prefix::parse(text);
+  if (!prefix) {
+    return std::nullopt;
+  }
+  for (const auto& [name, vip] : vips_) {
+    if (std::ranges::find(vip.policy.prefixes, *prefix) != vip.policy.prefixes.end()) {
+      return name;
+    }
+  }
+  return std::nullopt;
 }
 
 // --- Peers -------------------------------------------------------------------------------
@@ -384,7 +436,7 @@ bool Speaker::announcing(const Vip& vip) const {
       mode_ == Mode::Normal || mode_ == Mode::Draining || mode_ == Mode::Stopping;
   const bool state_announces =
       vip.state == VipState::Announced || vip.state == VipState::WithdrawDelay;
-  return started_ && mode_announces && state_announces && vip.policy.announce;
+  return started_ && mode_announces && state_announces && vip.policy.announce && !vip.held;
 }
 
 Speaker::Table Speaker::desiredTable(const std::string& peer_name, const Peer& peer) const {
@@ -511,6 +563,146 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
 void Speaker::count(const RouteChange& change) {
   ++(change.announce ? counters_.announced : counters_.withdrawn);
   ++counters_.by_reason[change.reason];
+}
+
+// --- What `show route` shows ------------------------------------------------------------
+
+namespace {
+
+// Whole seconds until deadline, rounded up: "announced in 4 s" is never "in 0 s" early.
+long secondsUntil(std::optional<Speaker::TimePoint> deadline, Speaker::TimePoint now) {
+  if (!deadline || *deadline <= now) {
+    return 0;
+  }
+  return std::chrono::ceil<std::chrono::seconds>(*deadline - now).count();
+}
+
+void copyAttributes(const PathAttributes& attributes, RouteStatus& row) {
+  row.next_hop =
+      attributes.mp_reach ? std::optional(attributes.mp_reach->next_hop) : attributes.next_hop;
+  if (attributes.as_path) {
+    for (const AsPathSegment& segment : attributes.as_path->segments()) {
+      row.as_path.insert(row.as_path.end(), segment.asns.begin(), segment.asns.end());
+    }
+  }
+  row.med = attributes.multi_exit_disc;
+  row.local_pref = attributes.local_pref;
+  row.communities = attributes.communities;
+  row.large_communities = attributes.large_communities;
+}
+
+}  // namespace
+
+std::string Speaker::describeVip(std::string_view name, TimePoint now) const {
+  const auto it = vips_.find(name);
+  if (it == vips_.end()) {
+    return "unknown";
+  }
+  return routeState(it->second) + ": " + vipReason(it->second, now);
+}
+
+std::string Speaker::routeState(const Vip& vip) const {
+  const bool stopped_or_drained = mode_ == Mode::Drained || mode_ == Mode::Stopped;
+  if (vip.held || !started_ || !vip.policy.announce || stopped_or_drained) {
+    return "withdrawn";
+  }
+  if ((mode_ == Mode::Draining || mode_ == Mode::Stopping) && announcing(vip)) {
+    return "draining";
+  }
+  return std::string(vipStateName(vip.state));
+}
+
+std::string Speaker::vipReason(const Vip& vip, TimePoint now) const {
+  const std::string& health = vip.verdict.detail;
+  if (vip.held) {
+    return "operator hold (vipc announce vip releases it); health: " + health;
+  }
+  if (!vip.policy.announce) {
+    return "not announced: the configuration says so";
+  }
+  if (!started_) {
+    return "start-up: waiting for the first IPVS reconcile and every service's verdicts";
+  }
+  if (mode_ == Mode::Drained) {
+    return "drained (vipc undrain announces it again)";
+  }
+  if (mode_ == Mode::Stopped) {
+    return "vipd stopping";
+  }
+  if ((mode_ == Mode::Draining || mode_ == Mode::Stopping) && announcing(vip)) {
+    return "GRACEFUL_SHUTDOWN sent, withdrawn in " +
+           std::to_string(secondsUntil(mode_deadline_, now)) + " s";
+  }
+  switch (vip.state) {
+    case VipState::HoldDown:
+      return "healthy again (" + health + "), announced in " +
+             std::to_string(secondsUntil(vip.deadline, now)) + " s";
+    case VipState::WithdrawDelay:
+      return health + ", withdrawn in " + std::to_string(secondsUntil(vip.deadline, now)) + " s";
+    default:
+      return health;
+  }
+}
+
+// Why a prefix the VIP announces is not with this peer.
+std::string Speaker::unsentReason(const Vip& vip, const std::string& peer_name,
+                                  const Prefix& prefix) const {
+  const auto peer = peers_.find(peer_name);
+  if (peer == peers_.end()) {
+    return "session with " + peer_name + " not established";
+  }
+  const bool v4 = prefix.isV4();
+  if (!(v4 ? peer->second.session.ipv4_unicast : peer->second.session.ipv6_unicast)) {
+    return std::string(v4 ? "ipv4" : "ipv6") + " unicast not negotiated with " + peer_name;
+  }
+  if (!attributesFor(vip, peerSettings(peer_name), peer->second, prefix)) {
+    return std::string("no ") + (v4 ? "ipv4" : "ipv6") + " next hop towards " + peer_name +
+           ": configure next-hop-" + (v4 ? "ipv4" : "ipv6");
+  }
+  return "announced to " + peer_name + " for another vip";
+}
+
+std::vector<RouteStatus> Speaker::routes(TimePoint now,
+                                         std::chrono::system_clock::time_point wall_now) const {
+  std::vector<RouteStatus> out;
+  for (const auto& [name, vip] : vips_) {
+    std::optional<TimePoint> changed = vip.changed;
+    if (mode_changed_ && (!changed || *mode_changed_ > *changed)) {
+      changed = mode_changed_;
+    }
+    const std::string state = routeState(vip);
+    const std::string reason = vipReason(vip, now);
+
+    for (const PeerSettings& peer_settings : settings_.peers) {
+      const auto& wanted = vip.policy.peers;
+      if (!wanted.empty() && std::ranges::find(wanted, peer_settings.name) == wanted.end()) {
+        continue;
+      }
+      const auto peer = peers_.find(peer_settings.name);
+      for (const Prefix& prefix : vip.policy.prefixes) {
+        RouteStatus row;
+        row.vip = name;
+        row.prefix = prefix.toString();
+        row.peer = peer_settings.name;
+        row.state = state;
+        row.reason = reason;
+        row.operator_hold = vip.held;
+        if (changed) {
+          row.since = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                     now - *changed);
+        }
+        const auto sent = peer == peers_.end() ? nullptr : &peer->second.sent;
+        if (sent != nullptr && sent->contains(prefix) && peer->second.sent_vip.at(prefix) == name) {
+          row.announced = true;
+          copyAttributes(sent->at(prefix), row);
+        } else if (announcing(vip)) {
+          row.reason = unsentReason(vip, peer_settings.name, prefix);
+        }
+        out.push_back(std::move(row));
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace vipd::bgp

@@ -31,6 +31,14 @@
 // undrain() announces normally again. stop(): with graceful restart (RFC 4724) nothing is
 // withdrawn and sessions may close at once; otherwise (after a drain, if drain_on_stop)
 // everything is withdrawn, then stopComplete() says the sessions may close.
+//
+// Operator hold (`vipc withdraw vip`): a held VIP is withdrawn from every peer at once (no
+// withdraw delay), whatever its health, drain or peers coming up, until released (`vipc
+// announce vip`). Its health is followed all along, so that the release finds it where
+// health alone would have it: healthy throughout, it is announced at once (the hold-down is
+// for health that flapped, and it did not); recovered during the hold, it waits what is left
+// of its hold-down; unhealthy, it stays withdrawn. A release during a drain announces with
+// GRACEFUL_SHUTDOWN, after it nothing until undrain. Holds survive reloads.
 #pragma once
 
 #include <chrono>
@@ -97,19 +105,21 @@ struct PeerSession {
 };
 
 enum class ChangeReason : std::uint8_t {
-  StartupHealthy,  // start-up done, the VIP is healthy
-  Recovered,       // healthy again for the whole hold-down
-  Unhealthy,       // a service fell below its minimum (after the withdraw delay)
-  PeerUp,          // a session came up: it gets every announced VIP
-  Drain,           // re-announced with GRACEFUL_SHUTDOWN
-  Drained,         // the drain time is over
-  Undrain,         // announced normally again
-  Stop,            // vipd is stopping
-  Removed,         // the VIP left the configuration
-  Configured,      // the configuration changed what is announced or how
+  StartupHealthy,   // start-up done, the VIP is healthy
+  Recovered,        // healthy again for the whole hold-down
+  Unhealthy,        // a service fell below its minimum (after the withdraw delay)
+  PeerUp,           // a session came up: it gets every announced VIP
+  Drain,            // re-announced with GRACEFUL_SHUTDOWN
+  Drained,          // the drain time is over
+  Undrain,          // announced normally again
+  Stop,             // vipd is stopping
+  Removed,          // the VIP left the configuration
+  Configured,       // the configuration changed what is announced or how
+  OperatorHold,     // withdrawn by an operator's hold (vipc withdraw vip)
+  OperatorRelease,  // announced again when the operator released the hold (vipc announce vip)
 };
 // "startup-healthy", "recovered", "unhealthy", "peer-up", "drain", "drained", "undrain",
-// "stop", "removed", "configured".
+// "stop", "removed", "configured", "operator-hold", "operator-release".
 std::string_view changeReasonName(ChangeReason reason);
 
 struct RouteChange {
@@ -126,6 +136,31 @@ struct SpeakerCounters {
   std::uint64_t announced = 0;
   std::uint64_t withdrawn = 0;
   std::map<ChangeReason, std::uint64_t> by_reason;
+};
+
+// One row of `show route`: one prefix of a VIP as one of the peers it is meant for has it
+// from us, and why.
+struct RouteStatus {
+  std::string vip;
+  std::string prefix;  // "192.0.2.10/32"
+  std::string peer;
+  bool announced = false;  // the peer holds it from us now
+  // The VIP's state: "announced", "withdrawn", "hold-down", "withdraw-delay", "draining".
+  // A hold, the end of a drain, a stop or start-up not done yet make it "withdrawn".
+  std::string state;
+  // In words: "service=web up=0 needed=1 short=1", "operator hold ...", "session with r1
+  // not established", "healthy again (healthy=1/1), announced in 4 s".
+  std::string reason;
+  // The VIP's last change (health, hold, drain); the epoch before its first health report.
+  std::chrono::system_clock::time_point since;
+  // The attributes as sent to this peer, while announced.
+  std::optional<IpAddress> next_hop;   // NEXT_HOP, or MP_REACH_NLRI's next hop
+  std::vector<std::uint32_t> as_path;  // with the local AS and its prepends towards eBGP
+  std::optional<std::uint32_t> med;
+  std::optional<std::uint32_t> local_pref;  // iBGP only
+  std::vector<Community> communities;
+  std::vector<LargeCommunity> large_communities;
+  bool operator_hold = false;  // vipc withdraw vip
 };
 
 // The health evaluation of one VIP: healthy or not, and why.
@@ -168,6 +203,22 @@ class Speaker {
   std::vector<RouteChange> drain(TimePoint now);
   std::vector<RouteChange> undrain(TimePoint now);
   std::vector<RouteChange> stop(TimePoint now);
+
+  // Holds (held) or releases an operator's hold on a VIP; an unknown VIP, or a hold that is
+  // already as asked, changes nothing.
+  std::vector<RouteChange> setOperatorHold(std::string_view vip, bool held, TimePoint now);
+  bool operatorHold(std::string_view vip) const;
+  // The name of the VIP that text names: its name, or one of its prefixes ("192.0.2.10" is
+  // also 192.0.2.10/32); nullopt when none.
+  std::optional<std::string> resolveVip(std::string_view text) const;
+  // "announced: healthy=1/1", "hold-down: healthy again (healthy=1/1), announced in 4 s":
+  // the VIP's state and reason as routes() has them, for a command's reply.
+  std::string describeVip(std::string_view vip, TimePoint now) const;
+
+  // Every VIP's prefixes towards every peer meant to have them, for `show route`. wall_now is
+  // the system clock at now: it dates the changes.
+  std::vector<RouteStatus> routes(TimePoint now,
+                                  std::chrono::system_clock::time_point wall_now) const;
   // After stop(): the sessions may close (with Cease, or silently under graceful restart).
   bool stopComplete() const { return mode_ == Mode::Stopped; }
   bool closeSilently() const { return settings_.graceful_restart.enabled; }
@@ -185,6 +236,8 @@ class Speaker {
     std::optional<TimePoint> deadline;  // of HoldDown and WithdrawDelay
     ChangeReason reason = ChangeReason::Configured;
     std::string detail;
+    bool held = false;                 // an operator's hold
+    std::optional<TimePoint> changed;  // of the last change of state or hold
   };
   struct Peer {
     PeerSession session;
@@ -194,7 +247,8 @@ class Speaker {
   using Table = std::map<Prefix, std::pair<const Vip*, PathAttributes>>;
 
   void applyVerdict(Vip& vip, TimePoint now);
-  void enter(Vip& vip, VipState state, ChangeReason reason, std::optional<TimePoint> deadline);
+  void enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now,
+             std::optional<TimePoint> deadline);
   bool announcing(const Vip& vip) const;
   Table desiredTable(const std::string& peer_name, const Peer& peer) const;
   std::optional<PathAttributes> attributesFor(const Vip& vip, const PeerSettings* peer_settings,
@@ -203,6 +257,10 @@ class Speaker {
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
   void count(const RouteChange& change);
+  std::string routeState(const Vip& vip) const;
+  std::string vipReason(const Vip& vip, TimePoint now) const;
+  std::string unsentReason(const Vip& vip, const std::string& peer_name,
+                           const Prefix& prefix) const;
   const PeerSettings* peerSettings(std::string_view name) const;
   Vip* findVip(std::string_view name);
 
@@ -213,6 +271,7 @@ class Speaker {
   bool started_ = false;
   Mode mode_ = Mode::Normal;
   std::optional<TimePoint> mode_deadline_;  // end of a drain
+  std::optional<TimePoint> mode_changed_;   // of the last drain, undrain or stop
   SpeakerCounters counters_;
 };
 

@@ -5,7 +5,11 @@
 //   up VIP | down VIP    the VIP's one service has all (none) of its 2 servers up
 //   startup              start-up is done: healthy VIPs are announced
 //   drain | undrain      graceful shutdown (RFC 8326) and back
-//   status               prints "peer=NAME state=STATE" per peer on stdout
+//   status               prints "peer=NAME state=STATE enabled=0|1 ..." per peer on stdout
+//   routes               prints "vip=V prefix=P peer=NAME announced=0|1 state=S hold=0|1"
+//   disable PEER | enable PEER | restart PEER      as vipc's disable/enable/restart protocol
+//   withdraw VIP | announce VIP                    as vipc's withdraw/announce vip
+//                        each prints vipc's reply, errors as "error: TEXT"
 //   stop                 stops the speaker as the daemon would, then exits
 //
 // Each command is answered "ok" on stdout once done. Logs go to stderr.
@@ -17,7 +21,9 @@
 #include <boost/asio/streambuf.hpp>
 #include <charconv>
 #include <cstdio>
+#include <expected>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -204,7 +210,9 @@ class Driver {
     std::string verb;
     std::string argument;
     in >> verb >> argument;
-    if (verb == "up" || verb == "down") {
+    if (const auto reply = operatorCommand(verb, argument)) {
+      std::cout << (*reply ? **reply : "error: " + reply->error()) << "\n";
+    } else if (verb == "up" || verb == "down") {
       service_.setHealth(argument, health(verb == "up"));
     } else if (verb == "startup") {
       service_.startupDone();
@@ -215,9 +223,16 @@ class Driver {
     } else if (verb == "status") {
       for (const SessionStatus& status : service_.sessions()) {
         std::cout << "peer=" << status.name << " state=" << sessionStateName(status.state)
+                  << " enabled=" << status.enabled
                   << " updates_sent=" << status.counters.updates_sent
                   << " updates_received=" << status.counters.updates_received
                   << " refused=" << status.counters.connections_refused << "\n";
+      }
+    } else if (verb == "routes") {
+      for (const RouteStatus& route : service_.routes()) {
+        std::cout << "vip=" << route.vip << " prefix=" << route.prefix << " peer=" << route.peer
+                  << " announced=" << route.announced << " state=" << route.state
+                  << " hold=" << route.operator_hold << "\n";
       }
     } else if (verb == "stop") {
       stop();
@@ -227,6 +242,21 @@ class Driver {
     }
     std::cout << "ok" << std::endl;
     return true;
+  }
+
+  // vipc's BGP commands; nullopt when verb is none of them.
+  std::optional<std::expected<std::string, std::string>> operatorCommand(const std::string& verb,
+                                                                         const std::string& name) {
+    if (verb == "disable" || verb == "enable") {
+      return service_.setPeerEnabled(name, verb == "enable");
+    }
+    if (verb == "restart") {
+      return service_.restartPeer(name);
+    }
+    if (verb == "withdraw" || verb == "announce") {
+      return service_.holdVip(name, verb == "withdraw");
+    }
+    return std::nullopt;
   }
 
   void stop() {

@@ -1,5 +1,6 @@
 // BgpService against a fake router (fake_router.h) on loopback port 0: the speaker's
-// decisions reach the wire, and stop() ends as the Speaker says.
+// decisions reach the wire, stop() ends as the Speaker says, and the operator's commands
+// (disable, enable and restart protocol, withdraw and announce vip) do what vipc promises.
 #include "bgp/bgp_service.h"
 
 #include <gtest/gtest.h>
@@ -52,6 +53,10 @@ bool withdraws(const Update& update) {
   return !update.withdrawn.empty() && update.withdrawn[0] == *Prefix::parse(kVip);
 }
 
+bool established(const BgpService& service) {
+  return !service.sessions().empty() && service.sessions()[0].state == SessionState::Established;
+}
+
 TEST(BgpService, StartFailsWithoutARouterId) {
   boost::asio::io_context io;
   SpeakerSettings settings = settingsFor(179);
@@ -87,8 +92,9 @@ TEST(BgpService, AnnouncesAfterStartupThenWithdrawsAndCeasesOnStop) {
 
   bool done = false;
   service.stop([&] { done = true; });
-  ASSERT_TRUE(runUntil(io, [&] { return router.closed(); }));
-  EXPECT_TRUE(done);
+  ASSERT_TRUE(runUntil(io, [&] { return done; }));
+  EXPECT_TRUE(router.closed());
+  EXPECT_FALSE(router.reset());
   EXPECT_TRUE(std::ranges::any_of(router.received<Update>(), withdraws));
   ASSERT_EQ(router.received<Notification>().size(), 1u);
   EXPECT_EQ(router.received<Notification>()[0].shutdownCommunication(), "vipd stopping");
@@ -111,6 +117,143 @@ TEST(BgpService, StopUnderGracefulRestartKeepsTheRoutes) {
   ASSERT_TRUE(runUntil(io, [&] { return router.closed(); }));
   EXPECT_TRUE(std::ranges::none_of(router.received<Update>(), withdraws));
   EXPECT_TRUE(router.received<Notification>().empty());
+}
+
+// The NOTIFICATION, then our FIN; the socket stays open for what the router still sends
+// until the router closes too, and only then is the stop done.
+TEST(BgpService, StopIsDoneOnceTheRouterHasClosedItsSide) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.keepOpenAfterEof();
+  router.accept();
+  SpeakerSettings settings = settingsFor(router.port());
+  settings.peers[0].close_wait_time = Seconds{600};  // far beyond any wait of this test
+  BgpService service(io, settings, vips());
+  ASSERT_TRUE(service.start());
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+
+  bool done = false;
+  service.stop([&] { done = true; });
+  ASSERT_TRUE(runUntil(io, [&] { return router.closed(); }));
+  ASSERT_EQ(router.received<Notification>().size(), 1u);
+  EXPECT_FALSE(router.reset());
+  io.run_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(done);
+
+  router.closeSocket();
+  EXPECT_TRUE(runUntil(io, [&] { return done; }));
+}
+
+TEST(BgpService, StopGivesUpWaitingForARouterThatNeverCloses) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.keepOpenAfterEof();
+  router.accept();
+  SpeakerSettings settings = settingsFor(router.port());
+  settings.peers[0].close_wait_time = Seconds{1};
+  BgpService service(io, settings, vips());
+  ASSERT_TRUE(service.start());
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+
+  bool done = false;
+  service.stop([&] { done = true; });
+  EXPECT_TRUE(runUntil(io, [&] { return done; }));
+  EXPECT_EQ(router.received<Notification>().size(), 1u);
+}
+
+// --- Operator commands -------------------------------------------------------------------
+
+TEST(BgpService, UnknownPeersAndVipsAreErrors) {
+  boost::asio::io_context io;
+  BgpService service(io, settingsFor(179), vips());
+  EXPECT_EQ(service.setPeerEnabled("r9", false).error(), "no such protocol: r9");
+  EXPECT_EQ(service.setPeerEnabled("r9", true).error(), "no such protocol: r9");
+  EXPECT_EQ(service.restartPeer("r9").error(), "no such protocol: r9");
+  EXPECT_EQ(service.holdVip("192.0.2.99", true).error(), "no such vip: 192.0.2.99");
+  EXPECT_EQ(service.holdVip("192.0.2.99", false).error(), "no such vip: 192.0.2.99");
+}
+
+TEST(BgpService, DisableCeasesWithAdministrativeShutdownUntilEnabled) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  BgpService service(io, settingsFor(router.port()), vips());
+  ASSERT_TRUE(service.start());
+  service.setHealth(kVip, healthy());
+  service.startupDone();
+  ASSERT_TRUE(
+      runUntil(io, [&] { return std::ranges::any_of(router.received<Update>(), announces); }));
+
+  EXPECT_EQ(service.setPeerEnabled("r1", false), "protocol r1 disabled");
+  ASSERT_TRUE(runUntil(io, [&] { return router.closed(); }));
+  EXPECT_FALSE(router.reset());
+  ASSERT_EQ(router.received<Notification>().size(), 1u);
+  const Notification cease = router.received<Notification>()[0];
+  EXPECT_EQ(cease.name(), "cease/administrative-shutdown");
+  EXPECT_EQ(cease.shutdownCommunication(), "disabled by the operator: vipc disable protocol");
+  EXPECT_FALSE(service.sessions()[0].enabled);
+  EXPECT_EQ(service.sessions()[0].state, SessionState::Idle);
+  EXPECT_EQ(service.setPeerEnabled("r1", false), "protocol r1 already disabled");
+  EXPECT_EQ(service.restartPeer("r1").error(),
+            "protocol r1 is disabled: vipc enable protocol r1 starts it");
+  EXPECT_FALSE(service.routes()[0].announced);
+
+  const auto announced = std::ranges::count_if(router.received<Update>(), announces);
+  router.accept();
+  EXPECT_EQ(service.setPeerEnabled("r1", true), "protocol r1 enabled");
+  EXPECT_TRUE(service.sessions()[0].enabled);
+  ASSERT_TRUE(runUntil(
+      io, [&] { return std::ranges::count_if(router.received<Update>(), announces) > announced; }));
+  EXPECT_EQ(router.connections(), 2);
+  EXPECT_TRUE(service.routes()[0].announced);
+}
+
+TEST(BgpService, RestartCeasesWithAdministrativeResetAndComesBack) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  BgpService service(io, settingsFor(router.port()), vips());
+  ASSERT_TRUE(service.start());
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+
+  router.accept();  // vipd connects again at once
+  EXPECT_EQ(service.restartPeer("r1"), "protocol r1 restarted");
+  ASSERT_TRUE(runUntil(io, [&] { return router.connections() == 2 && established(service); }));
+  ASSERT_EQ(router.received<Notification>().size(), 1u);
+  const Notification cease = router.received<Notification>()[0];
+  EXPECT_EQ(cease.name(), "cease/administrative-reset");
+  EXPECT_EQ(cease.shutdownCommunication(), "restarted by the operator: vipc restart protocol");
+  EXPECT_TRUE(service.sessions()[0].enabled);
+}
+
+TEST(BgpService, WithdrawVipHoldsItUntilAnnounceVip) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  BgpService service(io, settingsFor(router.port()), vips());
+  ASSERT_TRUE(service.start());
+  service.setHealth(kVip, healthy());
+  service.startupDone();
+  ASSERT_TRUE(
+      runUntil(io, [&] { return std::ranges::any_of(router.received<Update>(), announces); }));
+
+  EXPECT_EQ(service.holdVip("198.18.0.1", true),
+            "vip 198.18.0.1/32 withdrawn from every peer until vipc announce vip 198.18.0.1/32");
+  ASSERT_TRUE(
+      runUntil(io, [&] { return std::ranges::any_of(router.received<Update>(), withdraws); }));
+  EXPECT_EQ(service.counters().by_reason.at(ChangeReason::OperatorHold), 1u);
+  EXPECT_EQ(service.holdVip(kVip, true), "vip 198.18.0.1/32 already held");
+  ASSERT_EQ(service.routes().size(), 1u);
+  EXPECT_TRUE(service.routes()[0].operator_hold);
+  EXPECT_FALSE(service.routes()[0].announced);
+
+  // Healthy throughout: announced at once, whatever the hold-down.
+  EXPECT_EQ(service.holdVip(kVip, false), "vip 198.18.0.1/32 released, now announced: healthy=1/1");
+  ASSERT_TRUE(runUntil(
+      io, [&] { return std::ranges::count_if(router.received<Update>(), announces) == 2; }));
+  EXPECT_EQ(service.holdVip(kVip, false), "vip 198.18.0.1/32 not held");
+  EXPECT_TRUE(service.routes()[0].announced);
+  EXPECT_EQ(service.routes()[0].as_path, (std::vector<std::uint32_t>{kLocalAs}));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ constexpr std::uint32_t kLocalAs = 64512;
 
 inline bool runUntil(asio::io_context& io, const std::function<bool()>& done) {
   for (int i = 0; i < 500 && !done(); ++i) {
+    io.restart();  // a loop that ran out of work stays stopped until restarted
     io.run_for(std::chrono::milliseconds(10));
   }
   return done();
@@ -38,7 +39,9 @@ inline CodecContext negotiatedContext() {
 }
 
 // A router that answers an OPEN with its own OPEN and a KEEPALIVE, and keeps every message
-// it receives.
+// it receives, over every connection it accepts (each read to its end, so that a new
+// connection does not lose what the old one still had). When vipd closes a connection, the
+// router closes its side too (unless told to keep it open), as a router does.
 class FakeRouter {
  public:
   explicit FakeRouter(asio::io_context& io) : io_(io), acceptor_(io, {tcp::v4(), 0}) {}
@@ -46,37 +49,45 @@ class FakeRouter {
   std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
   int acceptorFd() { return acceptor_.native_handle(); }
 
+  // Accepts one connection; it becomes the current one.
   void accept() {
     acceptor_.async_accept([this](const boost::system::error_code& error, tcp::socket socket) {
       if (!error) {
-        socket_ = std::make_unique<tcp::socket>(std::move(socket));
-        read();
+        adopt(std::make_unique<Link>(std::move(socket)));
       }
     });
   }
 
   // Connects to a listener, as a router that opens the session.
   void connect(std::uint16_t listener_port) {
-    socket_ = std::make_unique<tcp::socket>(io_);
-    socket_->async_connect({asio::ip::make_address("127.0.0.1"), listener_port},
-                           [this](const boost::system::error_code& error) {
-                             if (!error) {
-                               sendOpen();
-                               read();
-                             } else {
-                               closed_ = true;
-                             }
-                           });
+    links_.push_back(std::make_unique<Link>(tcp::socket(io_)));
+    Link* link = links_.back().get();
+    link->socket.async_connect({asio::ip::make_address("127.0.0.1"), listener_port},
+                               [this, link](const boost::system::error_code& error) {
+                                 if (error) {
+                                   closed_ = true;
+                                   return;
+                                 }
+                                 adopt(link);
+                                 sendOpen();
+                               });
+  }
+
+  // After vipd's FIN, keep the connection open (a router slow to close) until closeSocket().
+  void keepOpenAfterEof() { close_on_eof_ = false; }
+  void closeSocket() {
+    boost::system::error_code ignored;
+    current_->socket.close(ignored);
   }
 
   void send(std::vector<std::uint8_t> bytes) {
     auto buffer = std::make_shared<std::vector<std::uint8_t>>(std::move(bytes));
-    asio::async_write(*socket_, asio::buffer(*buffer),
+    asio::async_write(current_->socket, asio::buffer(*buffer),
                       [buffer](const boost::system::error_code&, std::size_t) {});
   }
 
   void sendOpen() {
-    if (std::exchange(open_sent_, true)) {
+    if (std::exchange(current_->open_sent, true)) {
       return;
     }
     Open open;
@@ -112,38 +123,72 @@ class FakeRouter {
     }
     return out;
   }
-  bool closed() const { return closed_; }
+  bool closed() const { return closed_; }  // vipd closed the current connection
+  bool reset() const { return reset_; }    // vipd reset it instead of closing it in order
+  int connections() const { return connections_; }
 
  private:
-  void read() {
-    const std::size_t used = in_.size();
-    in_.resize(used + 4096);
-    socket_->async_read_some(asio::buffer(in_.data() + used, 4096),
-                             [this, used](const boost::system::error_code& error, std::size_t n) {
-                               in_.resize(used + n);
-                               if (error) {
-                                 closed_ = true;
-                                 return;
-                               }
-                               parse();
-                               read();
-                             });
+  struct Link {
+    explicit Link(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
+    std::vector<std::uint8_t> in;
+    CodecContext context;
+    bool open_sent = false;
+  };
+  void adopt(std::unique_ptr<Link> link) {
+    links_.push_back(std::move(link));
+    adopt(links_.back().get());
+  }
+  void adopt(Link* link) {
+    current_ = link;
+    ++connections_;
+    closed_ = false;
+    reset_ = false;
+    read(current_);
   }
 
-  void parse() {
+  // Handlers hold the Link by address: links_ keeps every one until the router goes.
+  void read(Link* link) {
+    const std::size_t used = link->in.size();
+    link->in.resize(used + 4096);
+    link->socket.async_read_some(
+        asio::buffer(link->in.data() + used, 4096),
+        [this, link, used](const boost::system::error_code& error, std::size_t n) {
+          link->in.resize(used + n);
+          if (error) {
+            lost(link, error);
+            return;
+          }
+          parse(*link);
+          read(link);
+        });
+  }
+
+  void lost(Link* link, const boost::system::error_code& error) {
+    if (link == current_) {
+      closed_ = true;
+      reset_ = error == asio::error::connection_reset;
+    }
+    if (close_on_eof_ || link != current_) {
+      boost::system::error_code ignored;
+      link->socket.close(ignored);
+    }
+  }
+
+  void parse(Link& link) {
     while (true) {
-      const auto needed = nextMessageSize(in_, context_);
-      if (!needed || in_.size() < *needed) {
+      const auto needed = nextMessageSize(link.in, link.context);
+      if (!needed || link.in.size() < *needed) {
         return;
       }
-      auto message = decode(std::span(in_).first(*needed), context_);
-      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(*needed));
+      auto message = decode(std::span(link.in).first(*needed), link.context);
+      link.in.erase(link.in.begin(), link.in.begin() + static_cast<std::ptrdiff_t>(*needed));
       if (!message) {
         continue;
       }
-      if (std::holds_alternative<Open>(*message)) {
+      if (std::holds_alternative<Open>(*message) && &link == current_) {
         sendOpen();
-        context_ = negotiatedContext();
+        link.context = negotiatedContext();
       }
       messages_.push_back(std::move(*message));
     }
@@ -151,12 +196,13 @@ class FakeRouter {
 
   asio::io_context& io_;
   tcp::acceptor acceptor_;
-  std::unique_ptr<tcp::socket> socket_;
-  std::vector<std::uint8_t> in_;
+  std::vector<std::unique_ptr<Link>> links_;
+  Link* current_ = nullptr;
   std::vector<Message> messages_;
-  CodecContext context_;
   bool closed_ = false;
-  bool open_sent_ = false;
+  bool reset_ = false;
+  bool close_on_eof_ = true;
+  int connections_ = 0;
 };
 
 }  // namespace vipd::bgp::fake

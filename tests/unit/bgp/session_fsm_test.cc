@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -498,6 +499,64 @@ TEST(SessionFsm, StartAfterStopConnectsAgain) {
   h.feed(StopEvent{});
   h.feed(StartEvent{});
   EXPECT_EQ(h.fsm().state(), SessionState::Connect);
+}
+
+// vipc disable protocol: the Cease goes out before the close, and the peer stays down.
+TEST(SessionFsm, AdministrativeShutdownSendsTheCeaseThenClosesAndStaysIdle) {
+  Harness h;
+  h.reach(SessionState::Established);
+  const Notification cease =
+      Notification::shutdown(CeaseError::AdministrativeShutdown, "disabled by the operator");
+  h.feed(StopEvent{cease});
+
+  const auto& actions = h.last().actions;
+  const auto sent = std::ranges::find_if(actions, [](const FsmAction& action) {
+    return std::holds_alternative<SendNotificationAction>(action);
+  });
+  const auto closed = std::ranges::find_if(
+      actions, [](const FsmAction& action) { return std::holds_alternative<CloseAction>(action); });
+  ASSERT_NE(sent, actions.end());
+  ASSERT_NE(closed, actions.end());
+  EXPECT_LT(sent, closed);
+  EXPECT_EQ(std::get<SendNotificationAction>(*sent).notification, cease);
+  ASSERT_EQ(h.inLast<SessionDownAction>().size(), 1u);
+  EXPECT_EQ(h.inLast<SessionDownAction>()[0].reason, FsmReason::Stopped);
+  ASSERT_TRUE(h.fsm().lastError());
+  EXPECT_EQ(h.fsm().lastError()->toString(),
+            "sent cease/administrative-shutdown \"disabled by the operator\": stopped");
+
+  h.advance(Seconds{1000});
+  EXPECT_EQ(h.fsm().state(), SessionState::Idle);
+  EXPECT_TRUE(h.inLast<ConnectAction>().empty());
+  h.feed(TcpAcceptedEvent{});
+  ASSERT_EQ(h.inLast<RefuseAction>().size(), 1u);
+  EXPECT_EQ(h.fsm().state(), SessionState::Idle);
+}
+
+// vipc restart protocol: Cease / Administrative Reset, then connecting again without the
+// back-off of an error.
+TEST(SessionFsm, AdministrativeResetThenStartConnectsAtOnce) {
+  Harness h;
+  h.reach(SessionState::Established);
+  h.feed(StopEvent{Notification::shutdown(CeaseError::AdministrativeReset, "restarted")});
+  ASSERT_EQ(h.inLast<SendNotificationAction>().size(), 1u);
+  EXPECT_EQ(h.inLast<SendNotificationAction>()[0].notification.subcode,
+            static_cast<std::uint8_t>(CeaseError::AdministrativeReset));
+
+  h.feed(StartEvent{});
+  EXPECT_EQ(h.inLast<ConnectAction>().size(), 1u);
+  EXPECT_EQ(h.fsm().state(), SessionState::Connect);
+  EXPECT_FALSE(h.running(Timer::IdleHold));
+}
+
+TEST(SessionFsm, AdministrativeShutdownWhileConnectingSendsNothing) {
+  Harness h;
+  h.reach(SessionState::Connect);
+  h.feed(StopEvent{Notification::shutdown(CeaseError::AdministrativeShutdown, "disabled")});
+  EXPECT_TRUE(h.inLast<SendNotificationAction>().empty());
+  EXPECT_EQ(h.inLast<CloseAction>().size(), 1u);
+  EXPECT_FALSE(h.running(Timer::ConnectRetry));
+  EXPECT_EQ(h.fsm().state(), SessionState::Idle);
 }
 
 // --- Hold time and keepalives, with the clock ------------------------------------------

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -763,6 +765,250 @@ TEST_F(SpeakerTest, CountersCountEveryChangeByReason) {
   EXPECT_EQ(counters.by_reason.at(ChangeReason::StartupHealthy), 1u);
   EXPECT_EQ(counters.by_reason.at(ChangeReason::Unhealthy), 1u);
   EXPECT_EQ(counters.by_reason.at(ChangeReason::Recovered), 1u);
+}
+
+// --- Operator holds ----------------------------------------------------------------------
+
+TEST_F(SpeakerTest, HoldWithdrawsAHealthyVipFromEveryPeerAtOnce) {
+  SpeakerSettings s = speakerSettings();
+  s.withdraw_delay = 5s;
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")}, s);
+  speaker_->peerUp("r2", external());
+
+  const auto changes = speaker_->setOperatorHold("198.18.0.1", true, kT0 + 1s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.1/32", "-r2 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::OperatorHold);
+  EXPECT_EQ(changes[0].detail, "operator hold");
+  EXPECT_TRUE(speaker_->operatorHold("198.18.0.1"));
+  EXPECT_EQ(speaker_->counters().by_reason.at(ChangeReason::OperatorHold), 2u);
+}
+
+TEST_F(SpeakerTest, HeldVipStaysWithdrawnWhateverItsHealth) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s).empty());
+  EXPECT_TRUE(speaker_->setHealth("198.18.0.1", healthy(), kT0 + 2s).empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 60s).empty());
+  EXPECT_TRUE(speaker_->peerUp("r2", external()).empty());
+}
+
+TEST_F(SpeakerTest, HoldTwiceOrOfAnUnknownVipChangesNothing) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.1", false, kT0).empty());
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.9", true, kT0).empty());
+  EXPECT_FALSE(speaker_->operatorHold("198.18.0.9"));
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.1", true, kT0).empty());
+}
+
+TEST_F(SpeakerTest, ReleaseOfAVipHealthyThroughoutAnnouncesItAtOnce) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0 + 1s);
+
+  const auto changes = speaker_->setOperatorHold("198.18.0.1", false, kT0 + 2s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::OperatorRelease);
+  EXPECT_EQ(changes[0].detail, "healthy=1/1");
+  EXPECT_FALSE(speaker_->operatorHold("198.18.0.1"));
+}
+
+TEST_F(SpeakerTest, ReleaseAfterARecoveryDuringTheHoldWaitsTheRestOfTheHoldDown) {
+  names_ = {{"198.18.0.1", unhealthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 2s);
+
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.1", false, kT0 + 5s).empty());
+  EXPECT_EQ(speaker_->vipState("198.18.0.1"), Speaker::VipState::HoldDown);
+  EXPECT_TRUE(speaker_->tick(kT0 + 11s).empty());
+  const auto changes = speaker_->tick(kT0 + 12s);
+  EXPECT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].reason, ChangeReason::Recovered);
+}
+
+TEST_F(SpeakerTest, ReleaseOfAnUnhealthyVipKeepsItWithdrawn) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+  speaker_->setHealth("198.18.0.1", unhealthy(), kT0 + 1s);
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.1", false, kT0 + 2s).empty());
+  EXPECT_TRUE(speaker_->tick(kT0 + 60s).empty());
+  EXPECT_EQ(speaker_->vipState("198.18.0.1"), Speaker::VipState::Withdrawn);
+}
+
+TEST_F(SpeakerTest, HeldVipIsLeftOutOfTheDrainAndReleasedIntoIt) {
+  names_ = {{"198.18.0.1", healthy()}, {"198.18.0.2", healthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+
+  EXPECT_EQ(summary(speaker_->drain(kT0 + 1s)), (std::vector<std::string>{"+r1 198.18.0.2/32"}));
+  const auto released = speaker_->setOperatorHold("198.18.0.1", false, kT0 + 2s);
+  ASSERT_EQ(summary(released), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_EQ(released[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+
+  speaker_->tick(kT0 + 31s);
+  speaker_->setOperatorHold("198.18.0.2", true, kT0 + 32s);
+  EXPECT_EQ(summary(speaker_->undrain(kT0 + 33s)), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+}
+
+TEST_F(SpeakerTest, HoldSurvivesAReload) {
+  names_ = {{"198.18.0.1", healthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setOperatorHold("198.18.0.1", true, kT0);
+  VipPolicy changed = vip("198.18.0.1");
+  changed.attributes.med = 50;
+  EXPECT_TRUE(speaker_->setVips({changed}, kT0 + 1s).empty());
+  EXPECT_TRUE(speaker_->operatorHold("198.18.0.1"));
+}
+
+TEST_F(SpeakerTest, VipIsFoundByItsNameOrItsPrefix) {
+  names_ = {{"fwmark-42", healthy()}};
+  startWith({vip("198.18.0.1"), vip("fwmark-42", {"198.18.1.0/24"})});
+  EXPECT_EQ(speaker_->resolveVip("198.18.0.1"), "198.18.0.1");
+  EXPECT_EQ(speaker_->resolveVip("198.18.0.1/32"), "198.18.0.1");
+  EXPECT_EQ(speaker_->resolveVip("198.18.1.0/24"), "fwmark-42");
+  EXPECT_EQ(speaker_->resolveVip("198.18.1.0"), std::nullopt);
+  EXPECT_EQ(speaker_->resolveVip("nonsense"), std::nullopt);
+}
+
+// --- What `show route` shows ----------------------------------------------------------------
+
+const std::chrono::system_clock::time_point kWall{std::chrono::hours(480000)};
+
+const RouteStatus& rowFor(const std::vector<RouteStatus>& rows, std::string_view peer,
+                          std::string_view prefix) {
+  const auto it = std::ranges::find_if(
+      rows, [&](const RouteStatus& row) { return row.peer == peer && row.prefix == prefix; });
+  if (it == rows.end()) {
+    static const RouteStatus kMissing{};
+    ADD_FAILURE() << "no row for " << peer << " " << prefix;
+    return kMissing;
+  }
+  return *it;
+}
+
+TEST_F(SpeakerTest, RoutesShowTheAttributesAsSentToEachPeer) {
+  names_ = {{"198.18.0.1", healthy()}, {"2001:db8::1", healthy()}};
+  SpeakerSettings s = speakerSettings();
+  s.peers[0].attributes.prepend_local_as = 1;
+  s.peers[0].attributes.med = 7;
+  s.peers[0].attributes.communities = {Community::of(64512, 100)};
+  s.peers[0].attributes.large_communities = {{4200000001, 1, 1}};
+  startWith({vip("198.18.0.1"), vip("2001:db8::1")}, s);
+
+  const auto rows = speaker_->routes(kT0 + 5s, kWall);
+  ASSERT_EQ(rows.size(), 4u);
+  const RouteStatus& v4 = rowFor(rows, "r1", "198.18.0.1/32");
+  EXPECT_TRUE(v4.announced);
+  EXPECT_EQ(v4.vip, "198.18.0.1");
+  EXPECT_EQ(v4.state, "announced");
+  EXPECT_EQ(v4.reason, "healthy=1/1");
+  EXPECT_EQ(v4.since, kWall - 5s);
+  EXPECT_EQ(v4.next_hop, ip("192.0.2.100"));
+  EXPECT_EQ(v4.as_path, (std::vector<std::uint32_t>{kLocalAs, kLocalAs}));
+  EXPECT_EQ(v4.med, 7u);
+  EXPECT_FALSE(v4.local_pref);
+  EXPECT_EQ(v4.communities, std::vector<Community>{Community::of(64512, 100)});
+  EXPECT_EQ(v4.large_communities, (std::vector<LargeCommunity>{{4200000001, 1, 1}}));
+  EXPECT_FALSE(v4.operator_hold);
+  EXPECT_EQ(rowFor(rows, "r1", "2001:db8::1/128").next_hop, ip("2001:db8::100"));
+
+  const RouteStatus& down = rowFor(rows, "r2", "198.18.0.1/32");
+  EXPECT_FALSE(down.announced);
+  EXPECT_EQ(down.state, "announced");
+  EXPECT_EQ(down.reason, "session with r2 not established");
+  EXPECT_FALSE(down.next_hop);
+}
+
+TEST_F(SpeakerTest, RoutesSayWhyAVipIsNotAnnounced) {
+  names_ = {{"198.18.0.1", unhealthy()}, {"198.18.0.2", healthy()}};
+  SpeakerSettings s = speakerSettings();
+  s.peers.pop_back();
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")}, s);
+
+  auto rows = speaker_->routes(kT0, kWall);
+  EXPECT_EQ(rowFor(rows, "r1", "198.18.0.1/32").state, "withdrawn");
+  EXPECT_EQ(rowFor(rows, "r1", "198.18.0.1/32").reason, "service=web up=0 needed=1 short=1");
+
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 1s);
+  speaker_->setOperatorHold("198.18.0.2", true, kT0 + 2s);
+  rows = speaker_->routes(kT0 + 4s, kWall);
+  const RouteStatus& recovering = rowFor(rows, "r1", "198.18.0.1/32");
+  EXPECT_EQ(recovering.state, "hold-down");
+  EXPECT_EQ(recovering.reason, "healthy again (healthy=1/1), announced in 7 s");
+  EXPECT_EQ(recovering.since, kWall - 3s);
+  const RouteStatus& held = rowFor(rows, "r1", "198.18.0.2/32");
+  EXPECT_FALSE(held.announced);
+  EXPECT_TRUE(held.operator_hold);
+  EXPECT_EQ(held.state, "withdrawn");
+  EXPECT_EQ(held.reason, "operator hold (vipc announce vip releases it); health: healthy=1/1");
+  EXPECT_EQ(held.since, kWall - 2s);
+}
+
+TEST_F(SpeakerTest, RoutesShowTheDrain) {
+  names_ = {{"198.18.0.1", healthy()}};
+  SpeakerSettings s = speakerSettings();
+  s.peers.pop_back();
+  startWith({vip("198.18.0.1")}, s);
+  speaker_->drain(kT0 + 1s);
+
+  auto rows = speaker_->routes(kT0 + 2s, kWall);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, "draining");
+  EXPECT_EQ(rows[0].reason, "GRACEFUL_SHUTDOWN sent, withdrawn in 29 s");
+  EXPECT_EQ(rows[0].communities, std::vector<Community>{kGracefulShutdown});
+
+  speaker_->tick(kT0 + 31s);
+  rows = speaker_->routes(kT0 + 32s, kWall);
+  EXPECT_EQ(rows[0].state, "withdrawn");
+  EXPECT_EQ(rows[0].reason, "drained (vipc undrain announces it again)");
+  EXPECT_EQ(rows[0].since, kWall - 1s);
+}
+
+// --- One VIP's change costs that VIP alone ----------------------------------------------
+
+TEST_F(SpeakerTest, SharedPrefixPassesToTheNextVipWhenTheFirstFails) {
+  names_ = {{"a", healthy()}, {"b", healthy()}};
+  VipPolicy a = vip("a", {"198.18.0.9"});
+  a.attributes.med = 1;
+  VipPolicy b = vip("b", {"198.18.0.9"});
+  b.attributes.med = 2;
+  startWith({a, b});
+
+  auto changes = speaker_->setHealth("a", unhealthy(), kT0 + 1s);
+  ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.9/32"}));
+  EXPECT_EQ(changes[0].vip, "b");
+  EXPECT_EQ(changes[0].attributes.multi_exit_disc, 2u);
+
+  changes = speaker_->setHealth("b", unhealthy(), kT0 + 2s);
+  ASSERT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.9/32"}));
+  EXPECT_EQ(changes[0].vip, "b");
+}
+
+TEST_F(SpeakerTest, HoldDownsOfSeveralVipsFireEachAtItsOwnDeadline) {
+  names_ = {{"198.18.0.1", unhealthy()}, {"198.18.0.2", unhealthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 5s);
+  speaker_->setHealth("198.18.0.2", healthy(), kT0 + 3s);
+  EXPECT_EQ(speaker_->nextDeadline(), kT0 + 13s);
+
+  EXPECT_EQ(summary(speaker_->tick(kT0 + 13s)), (std::vector<std::string>{"+r1 198.18.0.2/32"}));
+  EXPECT_EQ(speaker_->nextDeadline(), kT0 + 15s);
+  EXPECT_EQ(summary(speaker_->tick(kT0 + 15s)), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
+  EXPECT_FALSE(speaker_->nextDeadline());
+}
+
+TEST_F(SpeakerTest, ReloadKeepsAPendingHoldDown) {
+  names_ = {{"198.18.0.1", unhealthy()}};
+  startWith({vip("198.18.0.1")});
+  speaker_->setHealth("198.18.0.1", healthy(), kT0 + 5s);
+  speaker_->setVips({vip("198.18.0.1"), vip("198.18.0.3")}, kT0 + 6s);
+  EXPECT_EQ(speaker_->nextDeadline(), kT0 + 15s);
+  EXPECT_EQ(summary(speaker_->tick(kT0 + 15s)), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
 }
 
 }  // namespace
