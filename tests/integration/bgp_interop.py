@@ -680,11 +680,22 @@ def expect_reply(driver, command, expected):
 
 
 def expect_cease(peer, protocol, what, message):
-    """BIRD logged the Cease with its shutdown communication (RFC 9003); other peers are
-    checked by the session going down."""
+    """The peer got the Cease `what` with its shutdown communication (RFC 9003): BIRD logs
+    it, FRR keeps it as the neighbour's last NOTIFICATION. GoBGP and ExaBGP show no more
+    than the session going down, which the scenarios check."""
     if isinstance(peer, Bird):
         wait_until(f"bird to log '{protocol}: Received: {what}' with \"{message}\"",
                    lambda: peer.received_cease(protocol, what, message), 10)
+    elif isinstance(peer, Frr):
+        neighbor = {"speaker4": "169.254.0.2", "speaker6": "fd00:0:0:1::2"}[protocol]
+
+        def received():
+            state = peer.vtysh("show bgp neighbors json").get(neighbor, {})
+            reason = state.get("lastNotificationReason", "").lower()
+            return (reason == f"cease/{what}".lower()
+                    and state.get("lastShutdownDescription") == message)
+
+        wait_until(f"frr to record Cease/{what} \"{message}\" from {neighbor}", received, 10)
 
 
 def scenario_operator_commands(context):
