@@ -161,6 +161,23 @@ Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
     vip.policy = std::move(policy);
     vips_.emplace(std::move(name), std::move(vip));
   }
+  indexVips();
+}
+
+void Speaker::indexVips() {
+  claims_.clear();
+  deadlines_.clear();
+  for (auto& [name, vip] : vips_) {
+    for (const Prefix& prefix : vip.policy.prefixes) {
+      auto& claimants = claims_[prefix];
+      if (claimants.empty() || claimants.back() != &vip) {
+        claimants.push_back(&vip);
+      }
+    }
+    if (vip.deadline) {
+      deadlines_.emplace(*vip.deadline, &vip);
+    }
+  }
 }
 
 Speaker::Vip* Speaker::findVip(std::string_view name) {
@@ -201,7 +218,10 @@ std::vector<RouteChange> Speaker::setHealth(std::string_view name, const VipHeal
     return {};
   }
   applyVerdict(*vip, now);
-  return sync(std::nullopt);
+  // Only this VIP's prefixes can change: O(peers x its prefixes), whatever the VIP count.
+  std::vector<RouteChange> out;
+  syncVip(*vip, out);
+  return out;
 }
 
 std::vector<RouteChange> Speaker::startupDone(TimePoint now) {
@@ -254,20 +274,28 @@ void Speaker::enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now
                     std::optional<TimePoint> deadline) {
   vip.state = state;
   vip.reason = reason;
+  if (vip.deadline) {
+    deadlines_.erase({*vip.deadline, &vip});
+  }
   vip.deadline = deadline;
+  if (deadline) {
+    deadlines_.emplace(*deadline, &vip);
+  }
   vip.detail = vip.verdict.detail;
   vip.changed = now;
 }
 
 std::vector<RouteChange> Speaker::tick(TimePoint now) {
-  for (auto& [name, vip] : vips_) {
-    if (!vip.deadline || *vip.deadline > now) {
-      continue;
-    }
-    if (vip.state == VipState::HoldDown) {
-      enter(vip, VipState::Announced, ChangeReason::Recovered, now, std::nullopt);
-    } else if (vip.state == VipState::WithdrawDelay) {
-      enter(vip, VipState::Withdrawn, ChangeReason::Unhealthy, now, std::nullopt);
+  std::vector<Vip*> due;
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    due.push_back(deadlines_.begin()->second);
+    deadlines_.erase(deadlines_.begin());
+  }
+  for (Vip* vip : due) {
+    if (vip->state == VipState::HoldDown) {
+      enter(*vip, VipState::Announced, ChangeReason::Recovered, now, std::nullopt);
+    } else if (vip->state == VipState::WithdrawDelay) {
+      enter(*vip, VipState::Withdrawn, ChangeReason::Unhealthy, now, std::nullopt);
     }
   }
 
@@ -278,15 +306,17 @@ std::vector<RouteChange> Speaker::tick(TimePoint now) {
     mode_ = stopping ? Mode::Stopped : Mode::Drained;
     return sync(stopping ? ChangeReason::Stop : ChangeReason::Drained);
   }
-  return sync(std::nullopt);
+  std::vector<RouteChange> out;
+  for (const Vip* vip : due) {
+    syncVip(*vip, out);
+  }
+  return out;
 }
 
 std::optional<Speaker::TimePoint> Speaker::nextDeadline() const {
   std::optional<TimePoint> next = mode_deadline_;
-  for (const auto& [name, vip] : vips_) {
-    if (vip.deadline && (!next || *vip.deadline < *next)) {
-      next = vip.deadline;
-    }
+  if (!deadlines_.empty() && (!next || deadlines_.begin()->first < *next)) {
+    next = deadlines_.begin()->first;
   }
   return next;
 }
@@ -311,6 +341,7 @@ std::vector<RouteChange> Speaker::setVips(std::vector<VipPolicy> vips, TimePoint
     next.emplace(std::move(name), std::move(vip));
   }
   vips_ = std::move(next);
+  indexVips();
   return sync(std::nullopt);
 }
 
@@ -443,22 +474,46 @@ Speaker::Table Speaker::desiredTable(const std::string& peer_name, const Peer& p
   Table table;
   const PeerSettings* settings = peerSettings(peer_name);
   for (const auto& [name, vip] : vips_) {
-    const auto& wanted = vip.policy.peers;
-    if (!announcing(vip) ||
-        (!wanted.empty() && std::ranges::find(wanted, peer_name) == wanted.end())) {
-      continue;
-    }
     for (const Prefix& prefix : vip.policy.prefixes) {
-      const bool negotiated = prefix.isV4() ? peer.session.ipv4_unicast : peer.session.ipv6_unicast;
-      if (!negotiated || table.contains(prefix)) {
+      if (table.contains(prefix)) {
         continue;
       }
-      if (auto attributes = attributesFor(vip, settings, peer, prefix)) {
-        table.emplace(prefix, std::pair{&vip, std::move(*attributes)});
+      if (auto attributes = routeFrom(vip, peer_name, settings, peer, prefix)) {
+        table.emplace(prefix, Route{&vip, std::move(*attributes)});
       }
     }
   }
   return table;
+}
+
+// desiredTable()'s answer for one prefix, from the VIPs that list it alone.
+std::optional<Speaker::Route> Speaker::desiredRoute(const std::string& peer_name,
+                                                    const PeerSettings* settings, const Peer& peer,
+                                                    const Prefix& prefix) const {
+  const auto claimants = claims_.find(prefix);
+  if (claimants == claims_.end()) {
+    return std::nullopt;
+  }
+  for (const Vip* vip : claimants->second) {
+    if (auto attributes = routeFrom(*vip, peer_name, settings, peer, prefix)) {
+      return Route{vip, std::move(*attributes)};
+    }
+  }
+  return std::nullopt;
+}
+
+// The attributes the VIP gives the prefix towards this peer; nullopt when it does not
+// announce it there (not announcing, another peer's, a family not negotiated, no next hop).
+std::optional<PathAttributes> Speaker::routeFrom(const Vip& vip, const std::string& peer_name,
+                                                 const PeerSettings* settings, const Peer& peer,
+                                                 const Prefix& prefix) const {
+  const auto& wanted = vip.policy.peers;
+  const bool negotiated = prefix.isV4() ? peer.session.ipv4_unicast : peer.session.ipv6_unicast;
+  if (!announcing(vip) || !negotiated ||
+      (!wanted.empty() && std::ranges::find(wanted, peer_name) == wanted.end())) {
+    return std::nullopt;
+  }
+  return attributesFor(vip, settings, peer, prefix);
 }
 
 std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
@@ -516,6 +571,40 @@ std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
 void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                        std::vector<RouteChange>& out) {
   const Table desired = desiredTable(name, peer);
+
+  // Withdrawals first, so that a peer never holds more than it should.
+  std::vector<Prefix> gone;
+  for (const auto& [prefix, attributes] : peer.sent) {
+    if (!desired.contains(prefix)) {
+      gone.push_back(prefix);
+    }
+  }
+  for (const Prefix& prefix : gone) {
+    syncPrefix(name, peer, prefix, nullptr, reason, out);
+  }
+  for (const auto& [prefix, route] : desired) {
+    syncPrefix(name, peer, prefix, &route, reason, out);
+  }
+}
+
+void Speaker::syncVip(const Vip& vip, std::vector<RouteChange>& out) {
+  if (mode_ == Mode::Stopped && settings_.graceful_restart.enabled) {
+    return;
+  }
+  for (auto& [name, peer] : peers_) {
+    const PeerSettings* settings = peerSettings(name);
+    for (const Prefix& prefix : vip.policy.prefixes) {
+      const std::optional<Route> desired = desiredRoute(name, settings, peer, prefix);
+      syncPrefix(name, peer, prefix, desired ? &*desired : nullptr, std::nullopt, out);
+    }
+  }
+}
+
+// What the peer was sent for the prefix against what it is to have (desired, or nothing):
+// the difference goes to out and into peer.sent.
+void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix,
+                         const Route* desired, std::optional<ChangeReason> reason,
+                         std::vector<RouteChange>& out) {
   const auto because = [&](const Vip* vip) {
     if (reason) {
       return *reason;
@@ -530,34 +619,31 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
     return vip->detail;
   };
 
-  // Withdrawals first, so that a peer never holds more than it should.
-  for (auto it = peer.sent.begin(); it != peer.sent.end();) {
-    if (desired.contains(it->first)) {
-      ++it;
-      continue;
+  const auto sent = peer.sent.find(prefix);
+  if (desired == nullptr) {
+    if (sent == peer.sent.end()) {
+      return;
     }
-    const std::string vip_name = peer.sent_vip[it->first];
+    const auto sent_vip = peer.sent_vip.find(prefix);
+    const std::string vip_name = sent_vip->second;
     const Vip* vip = findVip(vip_name);
-    RouteChange change{name, vip_name, it->first, false, {}, because(vip), detailOf(vip)};
+    RouteChange change{name, vip_name, prefix, false, {}, because(vip), detailOf(vip)};
     count(change);
     out.push_back(std::move(change));
-    peer.sent_vip.erase(it->first);
-    it = peer.sent.erase(it);
+    peer.sent_vip.erase(sent_vip);
+    peer.sent.erase(sent);
+    return;
   }
 
-  for (const auto& [prefix, entry] : desired) {
-    const auto& [vip, attributes] = entry;
-    const auto sent = peer.sent.find(prefix);
-    if (sent != peer.sent.end() && sent->second == attributes) {
-      continue;
-    }
-    RouteChange change{name,       vip->policy.name, prefix,       true,
-                       attributes, because(vip),     detailOf(vip)};
-    count(change);
-    out.push_back(std::move(change));
-    peer.sent[prefix] = attributes;
-    peer.sent_vip[prefix] = vip->policy.name;
+  const auto& [vip, attributes] = *desired;
+  if (sent != peer.sent.end() && sent->second == attributes) {
+    return;
   }
+  RouteChange change{name, vip->policy.name, prefix, true, attributes, because(vip), detailOf(vip)};
+  count(change);
+  out.push_back(std::move(change));
+  peer.sent[prefix] = attributes;
+  peer.sent_vip[prefix] = vip->policy.name;
 }
 
 void Speaker::count(const RouteChange& change) {

@@ -179,6 +179,11 @@ class Speaker {
 
   Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
           RouteAttributes global_attributes = {});
+  // Indexes point into its own maps: a copy would point into the original's.
+  Speaker(const Speaker&) = delete;
+  Speaker& operator=(const Speaker&) = delete;
+  Speaker(Speaker&&) = default;
+  Speaker& operator=(Speaker&&) = default;
 
   // The health of a VIP changed (an unknown VIP is ignored).
   std::vector<RouteChange> setHealth(std::string_view vip, const VipHealth& health, TimePoint now);
@@ -244,18 +249,29 @@ class Speaker {
     std::map<Prefix, PathAttributes> sent;
     std::map<Prefix, std::string> sent_vip;
   };
-  using Table = std::map<Prefix, std::pair<const Vip*, PathAttributes>>;
+  // A prefix as a peer is to have it: the VIP it comes from, and its attributes.
+  using Route = std::pair<const Vip*, PathAttributes>;
+  using Table = std::map<Prefix, Route>;
 
   void applyVerdict(Vip& vip, TimePoint now);
   void enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now,
              std::optional<TimePoint> deadline);
   bool announcing(const Vip& vip) const;
   Table desiredTable(const std::string& peer_name, const Peer& peer) const;
+  std::optional<Route> desiredRoute(const std::string& peer_name, const PeerSettings* settings,
+                                    const Peer& peer, const Prefix& prefix) const;
+  std::optional<PathAttributes> routeFrom(const Vip& vip, const std::string& peer_name,
+                                          const PeerSettings* settings, const Peer& peer,
+                                          const Prefix& prefix) const;
   std::optional<PathAttributes> attributesFor(const Vip& vip, const PeerSettings* peer_settings,
                                               const Peer& peer, const Prefix& prefix) const;
   std::vector<RouteChange> sync(std::optional<ChangeReason> reason);
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
+  void syncVip(const Vip& vip, std::vector<RouteChange>& out);
+  void syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix, const Route* desired,
+                  std::optional<ChangeReason> reason, std::vector<RouteChange>& out);
+  void indexVips();
   void count(const RouteChange& change);
   std::string routeState(const Vip& vip) const;
   std::string vipReason(const Vip& vip, TimePoint now) const;
@@ -268,6 +284,11 @@ class Speaker {
   RouteAttributes global_;
   std::map<std::string, Vip, std::less<>> vips_;
   std::map<std::string, Peer, std::less<>> peers_;  // those with an Established session
+  // Indexes into vips_ (rebuilt by indexVips() when vips_ is), so that one VIP's change costs
+  // O(log VIPs): the VIPs that list each prefix, in vips_'s order (the first one announcing
+  // it wins); and the pending deadlines of HoldDown and WithdrawDelay.
+  std::map<Prefix, std::vector<const Vip*>> claims_;
+  std::set<std::pair<TimePoint, Vip*>> deadlines_;
   bool started_ = false;
   Mode mode_ = Mode::Normal;
   std::optional<TimePoint> mode_deadline_;  // end of a drain

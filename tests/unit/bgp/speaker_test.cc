@@ -855,6 +855,25 @@ TEST_F(SpeakerTest, HeldVipIsLeftOutOfTheDrainAndReleasedIntoIt) {
   EXPECT_EQ(summary(speaker_->undrain(kT0 + 33s)), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
 }
 
+TEST_F(SpeakerTest, PeerEnabledDuringTheDrainGetsTheDrainingRoutesButNoHeldVip) {
+  names_ = {{"198.18.0.1", healthy()}, {"198.18.0.2", healthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  speaker_->setOperatorHold("198.18.0.2", true, kT0);
+  speaker_->drain(kT0 + 1s);
+
+  const auto changes = speaker_->peerUp("r2", external());
+  ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r2 198.18.0.1/32"}));
+  EXPECT_EQ(changes[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+}
+
+TEST_F(SpeakerTest, StopWithdrawsNothingMoreOfAHeldVip) {
+  names_ = {{"198.18.0.1", healthy()}, {"198.18.0.2", healthy()}};
+  startWith({vip("198.18.0.1"), vip("198.18.0.2")});
+  speaker_->setOperatorHold("198.18.0.2", true, kT0);
+  EXPECT_EQ(summary(speaker_->stop(kT0 + 1s)), (std::vector<std::string>{"-r1 198.18.0.1/32"}));
+  EXPECT_TRUE(speaker_->setOperatorHold("198.18.0.2", false, kT0 + 2s).empty());
+}
+
 TEST_F(SpeakerTest, HoldSurvivesAReload) {
   names_ = {{"198.18.0.1", healthy()}};
   startWith({vip("198.18.0.1")});
