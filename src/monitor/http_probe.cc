@@ -78,7 +78,7 @@ struct BodyReader {
 template <bool kTls>
 class Fetch final : public HttpProbe::Running, public std::enable_shared_from_this<Fetch<kTls>> {
  public:
-  using Stream = std::conditional_t<kTls, asio::ssl::stream<tcp::socket>, tcp::socket>;
+  using Stream = std::conditional_t<kTls, asio::ssl::stream<TcpSocket>, TcpSocket>;
 
   Fetch(asio::io_context& io, std::shared_ptr<const MonitorPlan> plan, const PreparedUrl& url,
         Probe::Done finish)

@@ -66,7 +66,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     const std::uint64_t attempt = ++attempt_;
     boost::system::error_code ignored;
     socket_.close(ignored);
-    socket_ = tcp::socket(socket_.get_executor());
+    socket_ = TcpSocket(socket_.get_executor());
 
     socket_.async_connect(endpoint_, [self = shared_from_this(), attempt](const auto& error) {
       self->afterConnect(attempt, error);
@@ -137,7 +137,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
   // Waits for the socket to become readable, holding no buffer while idle.
   void watch() {
     const std::uint64_t attempt = attempt_;
-    socket_.async_wait(tcp::socket::wait_read,
+    socket_.async_wait(TcpSocket::wait_read,
                        [self = shared_from_this(), attempt](const auto& error) {
                          self->afterReadable(attempt, error);
                        });
@@ -197,8 +197,8 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     report_(ProbeResult{up, std::move(message), {}}, timed_out);
   }
 
-  tcp::socket socket_;
-  asio::steady_timer timer_;
+  TcpSocket socket_;
+  SteadyTimer timer_;
   tcp::endpoint endpoint_;
   std::shared_ptr<const MonitorPlan> plan_;
   Backoff backoff_;

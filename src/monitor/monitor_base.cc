@@ -29,7 +29,7 @@ struct MonitorBase::Schedule {
   Schedule(boost::asio::io_context& io, MonitorBase& owner_in) : timer(io), owner(&owner_in) {}
 
   // The deadline of the running check, else the start of the next one.
-  boost::asio::steady_timer timer;
+  SteadyTimer timer;
   MonitorBase* owner;
 };
 

@@ -120,7 +120,9 @@ struct Daemon::Impl {
 
   Options options;
   config::Loaded loaded;
-  asio::io_context io;
+  // One thread runs every handler, and nothing else touches a socket: the reactor's I/O
+  // locks can go. The scheduler's lock stays, for Asio's resolver thread posts completions.
+  asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   asio::steady_timer grace_timer;
   asio::signal_set signals;
   std::unique_ptr<ipvs::Backend> backend;

@@ -137,14 +137,26 @@ HostResolution::~HostResolution() {
   impl_->timer.cancel();
 }
 
+HostResolution::Numeric HostResolution::numericAddress(std::string_view host,
+                                                       IpAddress::Family family) {
+  const auto address = IpAddress::parse(host);
+  if (!address) {
+    return std::nullopt;
+  }
+  if (address->family() != family) {
+    return std::unexpected(std::string("address family differs from the service's"));
+  }
+  return *address;
+}
+
 void HostResolution::start() {
   // A numeric host needs no lookup; it is reported from the loop like any answer.
-  if (const auto numeric = IpAddress::parse(impl_->host)) {
-    if (numeric->family() != impl_->family) {
-      impl_->reportFailure("address family differs from the service's");
+  if (const auto numeric = numericAddress(impl_->host, impl_->family)) {
+    if (!*numeric) {
+      impl_->reportFailure(numeric->error());
       return;
     }
-    impl_->address = *numeric;
+    impl_->address = **numeric;
     asio::post(impl_->timer.get_executor(), [weak = std::weak_ptr<Impl>(impl_)] {
       if (auto self = weak.lock(); self && !self->stopped) {
         self->on_address(*self->address);

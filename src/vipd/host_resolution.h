@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/ip_address.h"
@@ -30,6 +31,12 @@ class HostResolution {
 
   // The system's resolver (getaddrinfo, through Asio), asynchronous.
   static Lookup systemLookup(boost::asio::io_context& io);
+
+  // A host that is a numeric address needs no HostResolution (no resolver, timer or strings
+  // held for it): its address, or an error when its family is not `family`. std::nullopt for
+  // a name, which does.
+  using Numeric = std::optional<std::expected<IpAddress, std::string>>;
+  static Numeric numericAddress(std::string_view host, IpAddress::Family family);
 
   HostResolution(boost::asio::io_context& io, std::string host, IpAddress::Family family,
                  std::chrono::milliseconds interval, OnAddress on_address);

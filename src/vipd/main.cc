@@ -7,6 +7,7 @@
 #include "config/loader.h"
 #include "config/server_list.h"
 #include "vipd/daemon.h"
+#include "vipd/file_limit.h"
 #include "vipd/options.h"
 
 namespace {
@@ -97,6 +98,7 @@ int main(int argc, char** argv) {
     std::cerr << "vipd: unknown log level '" << level << "'\n";
     return kExitUsage;
   }
+  vipd::prepareFileLimit(loaded->config);
   vipd::Daemon daemon(*options, std::move(*loaded));
   return daemon.run();
 }
