@@ -13,7 +13,9 @@
 //                      UPDATE has left the session's socket (its TCP_INFO tcpi_bytes_sent
 //                      grows); then healthy again, once the announcement has left too; a
 //                      random pause of up to PAUSE_MS between events. Answers one line
-//                      "latency events=E median_us=.. p99_us=.. max_us=.. min_us=.."
+//                      "latency events=E median_us=.. p99_us=.. max_us=.. min_us=..
+//                      cpu_median_us=.. cpu_p99_us=..": wall-clock time, then the CPU time
+//                      the thread spent in it (the rest is waiting for a CPU)
 //   memory             "memory rss_bytes=R heap_bytes=H" after malloc_trim(0)
 //   status             "status peer=NAME state=STATE updates_sent=U" per peer, then "ok"
 //   stop               stops the speaker as the daemon would (withdraw, Cease), then exits
@@ -37,6 +39,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -184,6 +187,13 @@ std::uint64_t residentBytes() {
   return 0;
 }
 
+// The CPU time this thread has used.
+std::chrono::nanoseconds threadCpuTime() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
 double percentile(std::vector<double> values, double share) {
   std::ranges::sort(values);
   const auto index = static_cast<std::size_t>(share * static_cast<double>(values.size()));
@@ -244,7 +254,7 @@ class Bench {
       std::size_t events = 1000;
       int pause_ms = 50;
       in >> events >> pause_ms;
-      latency_ = Latency{events, pause_ms, {}, 0, 0};
+      latency_ = Latency{events, pause_ms, {}, {}, 0, 0};
       nextEvent();
     } else if (verb == "memory") {
       ::malloc_trim(0);
@@ -308,6 +318,7 @@ class Bench {
     std::size_t events = 0;
     int pause_ms = 0;
     std::vector<double> us;
+    std::vector<double> cpu_us;
     std::uint64_t before = 0;
     std::uint32_t vip = 0;
   };
@@ -325,6 +336,7 @@ class Bench {
     latency_.before = *before;
     latency_.vip = static_cast<std::uint32_t>(random_() % options_.vips);
     event_at_ = Clock::now();
+    event_cpu_at_ = threadCpuTime();
     service_.setHealth(vipName(latency_.vip), health(false));
     boost::asio::post(io_, [this] { awaitSent(true); });
   }
@@ -339,6 +351,8 @@ class Bench {
     if (withdraw) {
       const std::chrono::duration<double, std::micro> took = Clock::now() - event_at_;
       latency_.us.push_back(took.count());
+      const std::chrono::duration<double, std::micro> cpu = threadCpuTime() - event_cpu_at_;
+      latency_.cpu_us.push_back(cpu.count());
       latency_.before = now_sent.value_or(0);
       service_.setHealth(vipName(latency_.vip), health(true));
       boost::asio::post(io_, [this] { awaitSent(false); });
@@ -361,7 +375,9 @@ class Bench {
     line.setf(std::ios::fixed);
     line.precision(1);
     line << "latency events=" << us.size() << " median_us=" << percentile(us, 0.5)
-         << " p99_us=" << percentile(us, 0.99) << " max_us=" << max << " min_us=" << min;
+         << " p99_us=" << percentile(us, 0.99) << " max_us=" << max << " min_us=" << min
+         << " cpu_median_us=" << percentile(latency_.cpu_us, 0.5)
+         << " cpu_p99_us=" << percentile(latency_.cpu_us, 0.99);
     answer(line.str());
   }
 
@@ -382,6 +398,7 @@ class Bench {
   SentBytes sent_;
   Clock::time_point started_at_;
   Clock::time_point event_at_;
+  std::chrono::nanoseconds event_cpu_at_{};
   Latency latency_;
   std::minstd_rand random_{1};
 };
