@@ -21,6 +21,7 @@
 #include "ipvs/netlink_backend.h"
 #include "ipvs/ownership_store.h"
 #include "ipvs/synchronizer.h"
+#include "ipvs/timeouts_applier.h"
 #include "vipd/bgp_settings.h"
 #include "vipd/service_runtime.h"
 
@@ -175,9 +176,14 @@ bool Daemon::Impl::makeBackend() {
     }
     backend = std::move(*netlink);
   }
+  // Queued ahead of the first reconcile; a refusal is logged and vipd goes on.
+  if (const auto& timeouts = loaded.config.global.ipvs.timeouts; timeouts.any()) {
+    ipvs::applyTimeouts(*backend, {timeouts.tcp.value_or(0), timeouts.tcp_fin.value_or(0),
+                                   timeouts.udp.value_or(0)});
+  }
 
   ipvs::Synchronizer::Options sync_options;
-  sync_options.redump_interval = options.ipvs_redump_interval;
+  sync_options.redump_interval = loaded.config.global.ipvs.redump_interval;
   synchronizer = std::make_unique<ipvs::Synchronizer>(io, *backend, sync_options);
   synchronizer->onProgrammedChanged([this](const ipvs::ServiceKey&, bool) {
     updateOwnership();
@@ -206,17 +212,17 @@ bool Daemon::Impl::makeBackend() {
 // while vipd was down: they stay in the kernel, and vipd says so.
 void Daemon::Impl::loadOwnership() {
   const auto logger = log::get("ipvs");
-  ownership_store.emplace(options.state_file);
+  const std::string& path = loaded.config.global.state_file;
+  ownership_store.emplace(path);
   auto loaded_owned = ownership_store->load();
   if (!loaded_owned) {
     logger->error(
         "ipvs state file unreadable, starting with no owned service; services removed from "
         "the configuration while vipd was down stay in the kernel path={} error=\"{}\"",
-        options.state_file, loaded_owned.error());
+        path, loaded_owned.error());
   } else {
     owned = std::move(*loaded_owned);
-    logger->info("ipvs owned services loaded path={} services={}", options.state_file,
-                 owned.size());
+    logger->info("ipvs owned services loaded path={} services={}", path, owned.size());
   }
   synchronizer->setOwned(owned);
 }
@@ -250,12 +256,12 @@ void Daemon::Impl::updateOwnership() {
   owned = std::move(next);
   synchronizer->setOwned(owned);
   const auto logger = log::get("ipvs");
+  const std::string& path = loaded.config.global.state_file;
   if (auto saved = ownership_store->save(owned); !saved) {
-    logger->error("ipvs state file not written path={} error=\"{}\"", options.state_file,
-                  saved.error());
+    logger->error("ipvs state file not written path={} error=\"{}\"", path, saved.error());
     return;
   }
-  logger->info("ipvs owned services saved path={} services={}", options.state_file, owned.size());
+  logger->info("ipvs owned services saved path={} services={}", path, owned.size());
 }
 
 void Daemon::Impl::startServices() {

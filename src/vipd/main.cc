@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
     return checkConfig(*loaded);
   }
 
-  const auto& level = options->log_level ? *options->log_level : loaded->config.global.log_level;
+  vipd::resolveAgainstConfig(*options, loaded->config.global);
+  const auto& level = loaded->config.global.log_level;
   if (!vipd::log::setLevel(level)) {
     std::cerr << "vipd: unknown log level '" << level << "'\n";
     return kExitUsage;

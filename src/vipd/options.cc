@@ -117,6 +117,18 @@ std::expected<Options, std::string> parseOptions(std::span<const char* const> ar
   return options;
 }
 
+void resolveAgainstConfig(const Options& options, config::Global& global) {
+  if (options.log_level) {
+    global.log_level = *options.log_level;
+  }
+  if (options.state_file) {
+    global.state_file = *options.state_file;
+  }
+  if (options.ipvs_redump_interval) {
+    global.ipvs.redump_interval = *options.ipvs_redump_interval;
+  }
+}
+
 std::string usageText() {
   return "usage: vipd --config FILE | --pybal-config FILE [--check-config] [--dry-run]\n"
          "            [--log-level LEVEL] [--state-file PATH] [--ipvs-redump-interval SECONDS]\n"
@@ -130,11 +142,11 @@ std::string usageText() {
          "                       ipvsadm -S -n syntax, starting from an empty table\n"
          "  --log-level LEVEL    trace, debug, info, warn or error (default: the config's)\n"
          "  --state-file PATH    where vipd remembers the IPVS services it owns, across\n"
-         "                       restarts (default: /var/lib/vipd/state.json)\n"
+         "                       restarts (default: the config's state-file)\n"
          "  --ipvs-redump-interval SECONDS\n"
          "                       how often the kernel's IPVS table is read again, and what\n"
          "                       someone else changed in vipd's services put back; 0: never\n"
-         "                       (default: 60)\n"
+         "                       (default: the config's ipvs/redump-interval)\n"
          "  --version            print the version and exit\n"
          "  --help               print this help and exit\n"
          "\n"

@@ -10,6 +10,8 @@
 #include <span>
 #include <string>
 
+#include "config/model.h"
+
 namespace vipd {
 
 struct Options {
@@ -21,15 +23,21 @@ struct Options {
   bool dry_run = false;
   bool show_version = false;
   bool show_help = false;
-  std::optional<std::string> log_level;  // overrides the configuration's
+  // Each of these is set only when given, and then wins over the configuration's
+  // (resolveAgainstConfig()).
+  std::optional<std::string> log_level;
   // The IPVS services vipd owns, kept across restarts (not read nor written with --dry-run).
-  std::string state_file = "/var/lib/vipd/state.json";
+  std::optional<std::string> state_file;
   // How often the kernel's table is dumped again to repair drift; 0: never.
-  std::chrono::seconds ipvs_redump_interval{60};
+  std::optional<std::chrono::seconds> ipvs_redump_interval;
 };
 
 // The options, or a usage error in words (vipd prints it with the usage and exits 2).
 std::expected<Options, std::string> parseOptions(std::span<const char* const> args);
+
+// The configuration's global settings with the options given on the command line put in
+// their place: what the daemon runs with.
+void resolveAgainstConfig(const Options& options, config::Global& global);
 
 std::string usageText();
 std::string versionText();

@@ -66,11 +66,34 @@ TEST(Options, LogLevelOverride) {
   EXPECT_EQ(options->log_level, "debug");
 }
 
-TEST(Options, StateFileAndRedumpIntervalDefaults) {
+TEST(Options, StateFileAndRedumpIntervalUnsetWhenNotGiven) {
   const auto options = parse({"--config", "x"});
   ASSERT_TRUE(options.has_value());
-  EXPECT_EQ(options->state_file, "/var/lib/vipd/state.json");
-  EXPECT_EQ(options->ipvs_redump_interval, std::chrono::seconds(60));
+  EXPECT_FALSE(options->state_file.has_value());
+  EXPECT_FALSE(options->ipvs_redump_interval.has_value());
+}
+
+TEST(Options, ResolvingKeepsTheConfigurationWhereNothingWasGiven) {
+  config::Global global;
+  global.log_level = "warn";
+  global.state_file = "/srv/vipd/owned.json";
+  global.ipvs.redump_interval = std::chrono::seconds(15);
+  const config::Global before = global;
+  resolveAgainstConfig(*parse({"--config", "x"}), global);
+  EXPECT_EQ(global, before);
+}
+
+TEST(Options, ResolvingLetsTheCommandLineWin) {
+  config::Global global;
+  global.state_file = "/srv/vipd/owned.json";
+  global.ipvs.redump_interval = std::chrono::seconds(15);
+  const auto options = parse({"--config", "x", "--state-file", "/tmp/s.json",
+                              "--ipvs-redump-interval=0", "--log-level", "debug"});
+  ASSERT_TRUE(options.has_value()) << options.error();
+  resolveAgainstConfig(*options, global);
+  EXPECT_EQ(global.state_file, "/tmp/s.json");
+  EXPECT_EQ(global.ipvs.redump_interval, std::chrono::seconds(0));
+  EXPECT_EQ(global.log_level, "debug");
 }
 
 TEST(Options, StateFileAndRedumpIntervalGiven) {
