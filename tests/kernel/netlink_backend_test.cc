@@ -417,6 +417,22 @@ TEST_F(NetlinkBackendKernel, TimeoutsAreSetAndRead) {
   EXPECT_EQ(*timeouts, (Timeouts{900, 120, 60}));
 }
 
+// What vipd does at start when the configuration names timeouts.
+TEST_F(NetlinkBackendKernel, TimeoutsApplierReportsTheKernelsValuesAndItsRefusal) {
+  ASSERT_TRUE(backend_->setTimeouts({900, 120, 300}).has_value());
+  const auto applied = backend_->applyTimeouts({7200, 0, 60});
+  ASSERT_TRUE(applied.has_value()) << applied.error();
+  EXPECT_EQ(applied->before, (Timeouts{900, 120, 300}));
+  EXPECT_EQ(applied->after, (Timeouts{7200, 120, 60}));
+
+  // More seconds than the kernel's int of ticks holds: EINVAL, and nothing changes.
+  const auto refused = backend_->applyTimeouts({4294967295U, 0, 0});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().find("Invalid argument"), std::string::npos) << refused.error();
+  EXPECT_EQ(backend_->timeouts(), (Timeouts{7200, 120, 60}));
+  ASSERT_TRUE(backend_->setTimeouts({900, 120, 300}).has_value());
+}
+
 // A listening socket on 127.0.0.1 and a client that connects through a VIP on lo: IPVS
 // schedules the local client's connection and NATs it to the listener.
 class LocalTraffic {

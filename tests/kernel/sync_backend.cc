@@ -68,6 +68,12 @@ std::expected<void, std::string> SyncBackend::setTimeouts(const ipvs::Timeouts& 
       [&](auto done) { backend_->setTimeouts(timeouts, done); });
 }
 
+std::expected<ipvs::TimeoutsChange, std::string> SyncBackend::applyTimeouts(
+    const ipvs::Timeouts& timeouts) {
+  return wait<std::expected<ipvs::TimeoutsChange, std::string>>(
+      [&](auto done) { ipvs::applyTimeouts(*backend_, timeouts, done); });
+}
+
 bool SyncBackend::clear() {
   const auto table = dump();
   if (!table) {

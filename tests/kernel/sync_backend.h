@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ipvs/netlink_backend.h"
+#include "ipvs/timeouts_applier.h"
 
 namespace boost::asio {
 class io_context;
@@ -28,6 +29,8 @@ class SyncBackend {
   std::expected<ipvs::KernelInfo, std::string> info();
   std::expected<ipvs::Timeouts, std::string> timeouts();
   std::expected<void, std::string> setTimeouts(const ipvs::Timeouts& timeouts);
+  // ipvs::applyTimeouts(), as vipd calls it at start.
+  std::expected<ipvs::TimeoutsChange, std::string> applyTimeouts(const ipvs::Timeouts& timeouts);
   // Deletes every service (and so every destination); false if that failed.
   bool clear();
 

@@ -6,8 +6,10 @@
 # remove and by drain and the server's return, a foreign service left alone, drift repair
 # (one destination deleted by hand, then ipvsadm -C), adoption after SIGKILL (a connection
 # through IPVS survives the restart), an owned service that left the configuration deleted
-# at the next start, SIGTERM leaving the table, a corrupt state file, and the start-up
-# errors (no CAP_NET_ADMIN, no IPVS). Each check prints "ok" or "FAIL"; exit 1 on any FAIL.
+# at the next start, SIGTERM leaving the table, a corrupt state file, the configuration's
+# global settings (timeouts, state file, re-dump interval), and the start-up errors (no
+# CAP_NET_ADMIN, no IPVS; a dry run with timeouts configured). Each check prints "ok" or
+# "FAIL"; exit 1 on any FAIL.
 vipd=$1
 ipvsadm=${VIPD_IPVSADM:-ipvsadm}
 work=/tmp/vipd-e2e
@@ -67,11 +69,13 @@ service_json() {  # name vip depool-action
 JSON
 }
 
-write_config() {  # file, then the services as "name vip action" words
+write_config() {  # file, then the services as "name vip action" words; $global_json if set
   file=$1
   shift
   {
-    echo '{"vipd:config": {"service": ['
+    echo '{"vipd:config": {'
+    [ -z "${global_json:-}" ] || echo "\"global\": $global_json,"
+    echo '"service": ['
     separator=""
     while [ $# -gt 0 ]; do
       printf '%s' "$separator"
@@ -84,12 +88,14 @@ write_config() {  # file, then the services as "name vip action" words
 }
 
 # --- vipd ----------------------------------------------------------------------------------
-start_vipd() {  # config
+start_vipd() {  # config, then more options (default: the state file and a 1 s re-dump)
   run=$((run + 1))
   log=$work/vipd-$run.log
   : >"$log"
-  "$vipd" --config "$1" --state-file $state --ipvs-redump-interval 1 >$work/stdout-$run \
-    2>"$log" &
+  config=$1
+  shift
+  [ $# -gt 0 ] || set -- --state-file $state --ipvs-redump-interval 1
+  "$vipd" --config "$config" "$@" >$work/stdout-$run 2>"$log" &
   vipd_pid=$!
 }
 in_step() { grep -q "ipvs table in step" "$log"; }
@@ -156,6 +162,9 @@ setup() {
   for n in 2 3 4; do start_server $n; done
   write_config $work/a.json web 10.10.0.1 remove drain 10.10.0.2 drain leaving 10.10.0.3 remove
   write_config $work/b.json web 10.10.0.1 remove drain 10.10.0.2 drain
+  global_json="{\"state-file\": \"$work/configured/state.json\", \"ipvs\": {
+    \"redump-interval\": 1, \"timeouts\": {\"tcp\": 7200, \"tcp-fin\": 30, \"udp\": 60}}}" \
+    write_config $work/c.json web 10.10.0.1 remove drain 10.10.0.2 drain
   add_foreign
 }
 
@@ -257,11 +266,35 @@ test_corrupt_state_file() {
   start_vipd $work/b.json
   wait_in_step || return
   check "a corrupt state file is logged and read as empty" \
-    grep -q "ipvs state file unreadable" "$log"
+    grep -q "state file unreadable" "$log"
   check "vipd runs on with the table whole" full_table without-leaving
-  check "the state file is rewritten" wait_for 5 sh -c "grep -q '\"version\":1' $state"
+  check "the state file is rewritten" wait_for 5 sh -c "grep -q '\"version\":[0-9]' $state"
   kill -TERM "$vipd_pid"
   wait "$vipd_pid"
+}
+
+# The configuration's global settings, with no option to override them: the kernel's timeouts
+# set (and the previous ones logged), the state file where the configuration says, and its
+# re-dump interval (1 s: the default 60 s would not repair the drift within the wait).
+test_configured_settings() {
+  $ipvsadm --set 900 120 300
+  mkdir -p $work/configured
+  start_vipd $work/c.json --log-level info
+  wait_in_step || return
+  check "the configured timeouts are in the kernel" sh -c \
+    "$ipvsadm -L --timeout | grep -q 'Timeout (tcp tcpfin udp): 7200 30 60'" ||
+    $ipvsadm -L --timeout
+  applied="ipvs timeouts set backend=netlink tcp=7200 tcp_fin=30 udp=60"
+  previous="previous_tcp=900 previous_tcp_fin=120 previous_udp=300"
+  check "the timeouts applied and the kernel's previous ones are logged" \
+    grep -q "$applied $previous" "$log" || show_log
+  check "the state file is written where the configuration says" wait_for 5 sh -c \
+    "grep -q 10.10.0.1 $work/configured/state.json"
+  $ipvsadm -d -t 10.10.0.2:80 -r 127.0.0.2:80
+  check "the configured re-dump interval repairs drift" wait_for 10 full_table without-leaving
+  kill -TERM "$vipd_pid"
+  wait "$vipd_pid"
+  $ipvsadm --set 900 120 300
 }
 
 # busybox's su drops root, and so every capability; the guest has no nobody of its own.
@@ -284,11 +317,15 @@ test_startup_errors() {
   check "without IPVS: exit 1 and what to do said" sh -c "[ $status -eq 1 ] &&
     grep -q 'the kernel lacks IPVS: load ip_vs or run with --dry-run' $work/noipvs" ||
     cat $work/noipvs
-  timeout 20 "$vipd" --config $work/b.json --dry-run >$work/dry 2>&1 &
+  timeout 20 "$vipd" --config $work/c.json --dry-run >$work/dry 2>$work/dry-log &
   dry_pid=$!
-  check "--dry-run works without IPVS" wait_for 10 grep -q "ipvs table in step" $work/dry
+  check "--dry-run works without IPVS" wait_for 10 grep -q "ipvs table in step" $work/dry-log
   kill -TERM $dry_pid
   wait $dry_pid
+  check "--dry-run logs the timeouts it would set, on standard error" grep -q \
+    "ipvs timeouts set backend=dry-run tcp=7200 tcp_fin=30 udp=60" $work/dry-log
+  check "--dry-run's standard output holds only ipvsadm rule lines" sh -c \
+    "[ -s $work/dry ] && ! grep -qv -- '^-[AaEeDd] ' $work/dry" || cat $work/dry
 }
 
 setup
@@ -299,6 +336,7 @@ test_adoption_after_sigkill
 test_left_the_configuration
 test_sigterm_leaves_the_table
 test_corrupt_state_file
+test_configured_settings
 test_startup_errors
 
 if [ "$failures" -ne 0 ]; then
