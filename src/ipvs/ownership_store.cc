@@ -1,14 +1,7 @@
 #include "ipvs/ownership_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <array>
 #include <boost/json.hpp>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 namespace vipd::ipvs {
@@ -127,60 +120,36 @@ std::expected<ServiceKey, std::string> decodeKey(const boost::json::value& value
   return canonical(key);
 }
 
-std::string errnoText(std::string_view what, const std::filesystem::path& path) {
-  return std::string(what) + " " + path.string() + ": " + std::strerror(errno);
-}
-
-// Writes `text` to `path` and flushes it to the disk.
-std::expected<void, std::string> writeDurably(const std::filesystem::path& path,
-                                              std::string_view text) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return std::unexpected(errnoText("cannot create", path));
-  }
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      auto error = errnoText("cannot write", path);
-      ::close(fd);
-      return std::unexpected(error);
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    auto error = errnoText("cannot fsync", path);
-    ::close(fd);
-    return std::unexpected(error);
-  }
-  if (::close(fd) != 0) {
-    return std::unexpected(errnoText("cannot close", path));
-  }
-  return {};
-}
-
-// The rename is durable only once the folder's entry is on the disk too.
-void syncFolder(const std::filesystem::path& folder) {
-  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
-}
-
 }  // namespace
 
-std::string encodeOwnership(const std::set<ServiceKey>& owned) {
+boost::json::array encodeOwnedServices(const std::set<ServiceKey>& owned) {
   boost::json::array services;
   for (const auto& key : owned) {
     services.push_back(encodeKey(canonical(key)));
   }
+  return services;
+}
+
+std::expected<std::set<ServiceKey>, std::string> decodeOwnedServices(
+    const boost::json::value& services) {
+  if (!services.is_array()) {
+    return std::unexpected("\"services\" must be an array");
+  }
+  std::set<ServiceKey> owned;
+  for (std::size_t i = 0; i < services.get_array().size(); ++i) {
+    auto key = decodeKey(services.get_array()[i]);
+    if (!key) {
+      return std::unexpected("service " + std::to_string(i) + ": " + key.error());
+    }
+    owned.insert(*key);
+  }
+  return owned;
+}
+
+std::string encodeOwnership(const std::set<ServiceKey>& owned) {
   boost::json::object document;
   document["version"] = kVersion;
-  document["services"] = std::move(services);
+  document["services"] = encodeOwnedServices(owned);
   return boost::json::serialize(document) + "\n";
 }
 
@@ -196,69 +165,10 @@ std::expected<std::set<ServiceKey>, std::string> decodeOwnership(std::string_vie
     return std::unexpected("not a version 1 vipd state file");
   }
   const auto* services = object->if_contains("services");
-  if (services == nullptr || !services->is_array()) {
+  if (services == nullptr) {
     return std::unexpected("\"services\" must be an array");
   }
-
-  std::set<ServiceKey> owned;
-  for (std::size_t i = 0; i < services->get_array().size(); ++i) {
-    auto key = decodeKey(services->get_array()[i]);
-    if (!key) {
-      return std::unexpected("service " + std::to_string(i) + ": " + key.error());
-    }
-    owned.insert(*key);
-  }
-  return owned;
-}
-
-std::expected<std::set<ServiceKey>, std::string> OwnershipStore::load() const {
-  std::error_code error;
-  if (!std::filesystem::exists(path_, error)) {
-    if (!error) {
-      return std::set<ServiceKey>{};  // never written: vipd owns nothing yet
-    }
-    return std::unexpected("cannot read " + path_.string() + ": " + error.message());
-  }
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) {
-    return std::unexpected(errnoText("cannot read", path_));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return std::unexpected(errnoText("cannot read", path_));
-  }
-
-  auto owned = decodeOwnership(text.str());
-  if (!owned) {
-    return std::unexpected(path_.string() + ": " + owned.error());
-  }
-  return owned;
-}
-
-std::expected<void, std::string> OwnershipStore::save(const std::set<ServiceKey>& owned) const {
-  const auto folder = path_.parent_path();
-  std::error_code error;
-  if (!folder.empty()) {
-    std::filesystem::create_directories(folder, error);
-    if (error) {
-      return std::unexpected("cannot create " + folder.string() + ": " + error.message());
-    }
-  }
-
-  auto temporary = path_;
-  temporary += ".tmp";
-  if (auto written = writeDurably(temporary, encodeOwnership(owned)); !written) {
-    ::unlink(temporary.c_str());
-    return written;
-  }
-  if (::rename(temporary.c_str(), path_.c_str()) != 0) {
-    auto failure = errnoText("cannot rename " + temporary.string() + " to", path_);
-    ::unlink(temporary.c_str());
-    return std::unexpected(failure);
-  }
-  syncFolder(folder);
-  return {};
+  return decodeOwnedServices(*services);
 }
 
 }  // namespace vipd::ipvs

@@ -1,22 +1,18 @@
-// OwnershipStore: the IPVS services vipd owns, remembered across restarts in a small JSON
-// file (by default /var/lib/vipd/state.json). vipd owns the services it has programmed;
-// any other service in the kernel belongs to another tool and is never touched. The file
-// is how a service that left the configuration while vipd was down is still known to be
+// The IPVS services vipd owns, as JSON. vipd owns the services it has programmed; any other
+// service in the kernel belongs to another tool and is never touched. vipd's state file
+// (vipd/state_file.h, by default /var/lib/vipd/state.json) keeps the set across restarts:
+// it is how a service that left the configuration while vipd was down is still known to be
 // vipd's at the next start, and so deleted.
 //
-// The file, version 1:
-//   {"version": 1, "services": [
-//     {"family": "ipv4", "protocol": "tcp", "address": "192.0.2.10", "port": 80},
-//     {"family": "ipv6", "fwmark": 7}]}
-//
-// save() replaces the file atomically (a temporary file in the same folder, fsync, rename,
-// fsync of the folder): a crash leaves the old set or the new one, never a mix. load() says
-// what is wrong with a file it cannot read; a missing file is an empty set. Pure file I/O:
-// no logging, no Asio.
+// The set is an array of keys:
+//   [{"family": "ipv4", "protocol": "tcp", "address": "192.0.2.10", "port": 80},
+//    {"family": "ipv6", "fwmark": 7}]
+// and version 1 of the state file was that array alone in {"version": 1, "services": [...]}.
+// Pure: no file I/O, no logging, no Asio.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <expected>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <string_view>
@@ -25,23 +21,13 @@
 
 namespace vipd::ipvs {
 
-class OwnershipStore {
- public:
-  explicit OwnershipStore(std::filesystem::path path) : path_(std::move(path)) {}
+// The array of `owned` (in canonical() form), and back; the error says which entry is wrong
+// and why. Decoded keys are in canonical() form.
+boost::json::array encodeOwnedServices(const std::set<ServiceKey>& owned);
+std::expected<std::set<ServiceKey>, std::string> decodeOwnedServices(
+    const boost::json::value& services);
 
-  // The owned services (keys in canonical() form), empty when the file does not exist; the
-  // error names the file and what is wrong with it.
-  std::expected<std::set<ServiceKey>, std::string> load() const;
-  // Writes `owned`, creating the file's folder if needed.
-  std::expected<void, std::string> save(const std::set<ServiceKey>& owned) const;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
-// The file's text for `owned`, and back (the error says what is wrong); exposed for tests.
+// A version 1 state file's text for `owned`, and back (the error says what is wrong).
 std::string encodeOwnership(const std::set<ServiceKey>& owned);
 std::expected<std::set<ServiceKey>, std::string> decodeOwnership(std::string_view text);
 

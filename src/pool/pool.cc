@@ -155,6 +155,16 @@ std::vector<Decision> Pool::setHealth(const ServerId& server, Health health) {
   return finish(touched, {});
 }
 
+std::vector<Decision> Pool::setDepoolThreshold(double depool_threshold) {
+  depool_threshold_ = clampThreshold(depool_threshold);
+  if (starting_) {
+    return {};
+  }
+  Touched touched;
+  rebalance(touched);
+  return finish(touched, {});
+}
+
 std::vector<Decision> Pool::endStartup() {
   if (!starting_) {
     return {};

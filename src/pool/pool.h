@@ -147,6 +147,10 @@ class Pool {
   // ignored.
   std::vector<Decision> setHealth(const ServerId& server, Health health);
 
+  // A new threshold (a configuration reload): down servers are depooled (ThresholdAllows)
+  // or pooled (ThresholdRestores) as it allows or needs. Decides nothing while starting.
+  std::vector<Decision> setDepoolThreshold(double depool_threshold);
+
   // Ends start-up at once (the grace period ran out); Unknown servers count as down.
   // Does nothing once start-up has ended.
   std::vector<Decision> endStartup();

@@ -361,6 +361,30 @@ TEST(Pool, ClampsTheThreshold) {
   EXPECT_EQ(Pool("web", std::numeric_limits<double>::quiet_NaN()).depoolThreshold(), 0.5);
 }
 
+TEST(Pool, ANewThresholdMovesOnlyDownServers) {
+  Pool pool("web", 0.5);
+  pool.setServers({spec("a"), spec("b"), spec("c"), spec("d")});
+  for (const char* host : {"a", "b", "c", "d"}) {
+    pool.setHealth(id(host), Health::Up);
+  }
+  pool.setHealth(id("a"), Health::Down);
+  pool.setHealth(id("b"), Health::Down);
+  pool.setHealth(id("c"), Health::Down);
+  ASSERT_EQ(pool.pooledButDownCount(), 1u);
+
+  // 0.75 x 4 needs three pooled: two down servers now.
+  EXPECT_EQ(pool.setDepoolThreshold(0.75),
+            (std::vector<Decision>{pooled("a", R::ThresholdRestores)}));
+  EXPECT_EQ(pool.pooledCount(), 3u);
+  // 0 needs none: every down server goes, the up one stays.
+  EXPECT_EQ(pool.setDepoolThreshold(0.0),
+            (std::vector<Decision>{depooled("a", R::ThresholdAllows),
+                                   depooled("c", R::ThresholdAllows)}));
+  EXPECT_EQ(pool.pooledCount(), 1u);
+  EXPECT_EQ(pool.depoolThreshold(), 0.0);
+  EXPECT_TRUE(pool.setDepoolThreshold(0.0).empty());
+}
+
 TEST(Pool, CanDepoolOnlyWithAnUpServerToSpare) {
   Pool pool("web", 0.5);
   pool.setServers({spec("a"), spec("b"), spec("c"), spec("d")});
