@@ -281,14 +281,16 @@ BgpGlobal buildBgp(const lyd_node* bgp, Diagnostics& problems) {
 
 std::optional<IpPrefix> parsePrefix(std::string_view text) {
   const std::size_t slash = text.find('/');
-  const auto address = IpAddress::parse(text.substr(0, slash));
-  const auto length = slash == std::string_view::npos
-                          ? std::nullopt
-                          : toNumber<std::uint8_t>(text.substr(slash + 1));
-  if (!address || !length || *length > (address->isV4() ? 32 : 128)) {
+  if (slash == std::string_view::npos) {
     return std::nullopt;
   }
-  return IpPrefix{*address, *length};
+  const auto address = IpAddress::parse(text.substr(0, slash));
+  // Read as a wider number: GCC 12 at -O3 takes an optional<uint8_t> for uninitialised.
+  const auto length = toNumber<unsigned>(text.substr(slash + 1));
+  if (!address || !length || *length > (address->isV4() ? 32U : 128U)) {
+    return std::nullopt;
+  }
+  return IpPrefix{*address, static_cast<std::uint8_t>(*length)};
 }
 
 ServiceAnnounce buildAnnounce(const lyd_node* service, const std::string& name,
