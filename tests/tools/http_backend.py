@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A minimal HTTP backend for vipd's demo and end-to-end tests.
 
-Usage: http_backend.py ADDRESS PORT [STATUS]
+Usage: http_backend.py ADDRESS PORT [STATUS]     (ADDRESS IPv4 or IPv6)
 Answers every GET with STATUS (default 200) and the line "ok from ADDRESS:PORT". It
 keeps idle connections open (HTTP/1.1), as a real server would, so that vipd's
 idle-connection monitor sees the moment the process dies.
 """
 import http.server
+import socket
 import socketserver
 import sys
 
@@ -36,6 +37,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     address, port = sys.argv[1], int(sys.argv[2])
     Handler.status = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    if ":" in address:  # an IPv6 address
+        Server.address_family = socket.AF_INET6
     with Server((address, port), Handler) as server:
         print(f"listening {address}:{port}", flush=True)
         server.serve_forever()
