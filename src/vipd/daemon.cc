@@ -4,6 +4,7 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,17 +14,23 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "bgp/bgp_service.h"
 #include "common/log.h"
+#include "control/control_server.h"
+#include "control/http_server.h"
 #include "ipvs/dry_run_backend.h"
 #include "ipvs/netlink_backend.h"
-#include "ipvs/ownership_store.h"
 #include "ipvs/synchronizer.h"
 #include "ipvs/timeouts_applier.h"
 #include "vipd/bgp_settings.h"
+#include "vipd/configuration_file.h"
+#include "vipd/daemon_control.h"
+#include "vipd/reload_plan.h"
 #include "vipd/service_runtime.h"
+#include "vipd/state_file.h"
 
 namespace vipd {
 
@@ -46,14 +53,20 @@ std::chrono::milliseconds startupGrace(const config::Config& config) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(longest) + std::chrono::seconds(2);
 }
 
-// Keys vipd accepts and keeps but whose features are not built yet; said once at start.
-void noteFeaturesNotActedOn(const config::Config& config) {
-  const auto logger = log::get("vipd");
-  if (config.global.instrumentation.enabled) {
-    logger->warn(
-        "instrumentation is configured but vipd has no HTTP instrumentation yet; "
-        "the settings are kept and ignored");
+// How often the kernel's IPVS counters are read for `vipc show ipvs stats` and /metrics;
+// the kernel's own rate estimator runs every two seconds.
+constexpr std::chrono::seconds kKernelFiguresInterval{5};
+
+control::HttpServer::Options httpOptions(const config::Instrumentation& instrumentation) {
+  control::HttpServer::Options options;
+  if (!instrumentation.addresses.empty()) {
+    options.addresses.clear();
+    for (const auto& address : instrumentation.addresses) {
+      options.addresses.push_back(address.toString());
+    }
   }
+  options.port = instrumentation.port;
+  return options;
 }
 
 // PyBal took the BGP identifier from the session's local IPv4 address; vipd needs one
@@ -100,7 +113,9 @@ struct Daemon::Impl {
       : options(std::move(opts)),
         loaded(std::move(in)),
         grace_timer(io),
-        signals(io, SIGINT, SIGTERM, SIGHUP) {
+        signals(io, SIGINT, SIGTERM, SIGHUP),
+        reload_grace_timer(io),
+        kernel_figures_timer(io) {
     signals.add(SIGUSR1);
     signals.add(SIGUSR2);
   }
@@ -109,14 +124,22 @@ struct Daemon::Impl {
   bool makeBackend();
   bool makeBgp();
   void updateBgpHealth();
-  void stop(int signal);
-  void loadOwnership();
+  bool makeControl();
+  void stop(std::string_view cause);
+  void loadState();
+  void saveState();
   void updateOwnership();
+  void refreshKernelFigures();
+  std::unique_ptr<ServiceRuntime> makeService(const config::ServiceConfig& service_config,
+                                              const std::filesystem::path& base_dir);
   void startServices();
+  control::CommandResult reload(const std::string& file);
+  void applyReload(const ReloadPlan& plan);
   void onStartupEnded();
   void endStartupGrace();
   void markChanged();
   void pushDesired();
+  void pushChanges(ServiceRuntime& service);
   void waitForSignal();
 
   Options options;
@@ -126,30 +149,48 @@ struct Daemon::Impl {
   asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   asio::steady_timer grace_timer;
   asio::signal_set signals;
+  asio::steady_timer reload_grace_timer;
+  asio::steady_timer kernel_figures_timer;
   std::unique_ptr<ipvs::Backend> backend;
+  ipvs::NetlinkBackend* netlink = nullptr;  // the backend, unless dry-run
   std::unique_ptr<ipvs::Synchronizer> synchronizer;
-  std::optional<ipvs::OwnershipStore> ownership_store;  // none with --dry-run
-  std::set<ipvs::ServiceKey> owned;                     // canonical keys
+  // None with --dry-run, unless --state-file is given: then for the overrides alone.
+  std::optional<StateFile> state_file;
+  std::set<ipvs::ServiceKey> owned;       // canonical keys
+  std::set<ipvs::ServiceKey> owned_kept;  // dry-run: the file's set, written back untouched
+  OperatorOverrides overrides;
+  control::WallTime started_at = std::chrono::system_clock::now();
+  control::WallTime config_loaded = started_at;
+  std::unique_ptr<ipvs::StatisticsTable> kernel_statistics;
+  std::unique_ptr<ipvs::KernelInfo> kernel_info;
+  std::unique_ptr<DaemonControl> daemon_control;
+  std::unique_ptr<control::ControlServer> control_server;
+  std::unique_ptr<control::HttpServer> http_server;
   std::vector<std::unique_ptr<ServiceRuntime>> services;
   std::unique_ptr<bgp::BgpService> bgp;               // none unless bgp is enabled
   std::map<std::string, std::string> vip_of_service;  // announcing services only
   bool stopping = false;
   bool programming = false;  // start-up is over and IPVS follows the pools
   bool push_posted = false;
+  bool desired_pushed = false;  // the synchronizer has had the whole table once
 };
 
 int Daemon::Impl::run() {
   const auto logger = log::get("vipd");
-  if (!makeBackend() || !makeBgp()) {
+  if (!makeBackend() || !makeBgp() || !makeControl()) {
     return 1;
   }
-  noteFeaturesNotActedOn(loaded.config);
   logger->info("vipd starting config={} services={} ipvs={}", loaded.config.source_file,
                loaded.config.services.size(), backend->name());
 
   startServices();
   waitForSignal();
+  refreshKernelFigures();
   io.run();
+
+  if (control_server) {
+    control_server->stop();
+  }
 
   // Nothing is flushed: the kernel keeps forwarding, and the next start adopts the table.
   for (auto& service : services) {
@@ -169,12 +210,13 @@ bool Daemon::Impl::makeBackend() {
   if (options.dry_run) {
     backend = std::make_unique<ipvs::DryRunBackend>(io);
   } else {
-    auto netlink = ipvs::NetlinkBackend::open(io);
-    if (!netlink) {
-      log::get("ipvs")->error("{}", netlink.error());
+    auto opened = ipvs::NetlinkBackend::open(io);
+    if (!opened) {
+      log::get("ipvs")->error("{}", opened.error());
       return false;
     }
-    backend = std::move(*netlink);
+    netlink = opened->get();
+    backend = std::move(*opened);
   }
   // Queued ahead of the first reconcile; a refusal is logged and vipd goes on.
   if (const auto& timeouts = loaded.config.global.ipvs.timeouts; timeouts.any()) {
@@ -201,36 +243,61 @@ bool Daemon::Impl::makeBackend() {
       bgp->startupDone();
     }
   });
-  if (!options.dry_run) {
-    loadOwnership();
-  }
+  loadState();
   return true;
 }
 
-// A dry run starts from an empty table of its own: it neither reads nor writes the state.
-// A state file that cannot be read costs only the services that left the configuration
-// while vipd was down: they stay in the kernel, and vipd says so.
-void Daemon::Impl::loadOwnership() {
-  const auto logger = log::get("ipvs");
-  const std::string& path = loaded.config.global.state_file;
-  ownership_store.emplace(path);
-  auto loaded_owned = ownership_store->load();
-  if (!loaded_owned) {
-    logger->error(
-        "ipvs state file unreadable, starting with no owned service; services removed from "
-        "the configuration while vipd was down stay in the kernel path={} error=\"{}\"",
-        path, loaded_owned.error());
-  } else {
-    owned = std::move(*loaded_owned);
-    logger->info("ipvs owned services loaded path={} services={}", path, owned.size());
+// A dry run starts from an empty table of its own: it reads and writes no state, unless
+// --state-file names one, and then only for the operator's overrides (so that tests can
+// see them kept across restarts). A state file that cannot be read costs the services that
+// left the configuration while vipd was down (they stay in the kernel) and the overrides.
+void Daemon::Impl::loadState() {
+  if (options.dry_run && !options.state_file) {
+    return;
   }
+  const auto logger = log::get("vipd");
+  const std::string& path = loaded.config.global.state_file;
+  state_file.emplace(path);
+  auto state = state_file->load();
+  if (!state) {
+    logger->error(
+        "state file unreadable, starting with no owned service and no operator override; "
+        "services removed from the configuration while vipd was down stay in the kernel "
+        "path={} error=\"{}\"",
+        path, state.error());
+    return;
+  }
+  overrides = std::move(state->overrides);
+  logger->info("state loaded path={} owned_services={} disabled_servers={} held_vips={}", path,
+               state->owned.size(), overrides.disabled_servers.size(), overrides.held_vips.size());
+  if (options.dry_run) {
+    owned_kept = std::move(state->owned);
+    return;
+  }
+  owned = std::move(state->owned);
   synchronizer->setOwned(owned);
+}
+
+void Daemon::Impl::saveState() {
+  if (!state_file) {
+    return;
+  }
+  const PersistentState state{options.dry_run ? owned_kept : owned, overrides};
+  if (auto saved = state_file->save(state); !saved) {
+    log::get("vipd")->error("state file not written path={} error=\"{}\"",
+                            state_file->path().string(), saved.error());
+    return;
+  }
+  log::get("vipd")->debug("state saved path={} owned_services={} disabled_servers={} held_vips={}",
+                          state_file->path().string(), state.owned.size(),
+                          state.overrides.disabled_servers.size(),
+                          state.overrides.held_vips.size());
 }
 
 // Owned: the services vipd has programmed (desired, and in the kernel), and those it owned
 // before that the kernel still holds. A desired service that drift removed stays owned.
 void Daemon::Impl::updateOwnership() {
-  if (!ownership_store || !synchronizer->firstReconcileDone()) {
+  if (!state_file || options.dry_run || !synchronizer->firstReconcileDone()) {
     return;
   }
   std::set<ipvs::ServiceKey> in_kernel;
@@ -255,22 +322,29 @@ void Daemon::Impl::updateOwnership() {
 
   owned = std::move(next);
   synchronizer->setOwned(owned);
-  const auto logger = log::get("ipvs");
-  const std::string& path = loaded.config.global.state_file;
-  if (auto saved = ownership_store->save(owned); !saved) {
-    logger->error("ipvs state file not written path={} error=\"{}\"", path, saved.error());
-    return;
+  log::get("ipvs")->info("ipvs owned services changed services={}", owned.size());
+  saveState();
+}
+
+// A service's runtime, with the operator's overrides of its servers; not started.
+std::unique_ptr<ServiceRuntime> Daemon::Impl::makeService(
+    const config::ServiceConfig& service_config, const std::filesystem::path& base_dir) {
+  ServiceRuntime::Hooks hooks;
+  hooks.on_change = [this] { markChanged(); };
+  hooks.on_startup_ended = [this] { onStartupEnded(); };
+  auto service = std::make_unique<ServiceRuntime>(io, service_config, base_dir, hooks);
+  for (const auto& disabled : overrides.disabled_servers) {
+    if (disabled.service == service_config.name) {
+      service->setOperatorDisabled({disabled.host, disabled.port}, true);
+    }
   }
-  logger->info("ipvs owned services saved path={} services={}", path, owned.size());
+  return service;
 }
 
 void Daemon::Impl::startServices() {
   const auto base_dir = std::filesystem::path(loaded.config.source_file).parent_path();
   for (const auto& service_config : loaded.config.services) {
-    ServiceRuntime::Hooks hooks;
-    hooks.on_change = [this] { markChanged(); };
-    hooks.on_startup_ended = [this] { onStartupEnded(); };
-    services.push_back(std::make_unique<ServiceRuntime>(io, service_config, base_dir, hooks));
+    services.push_back(makeService(service_config, base_dir));
   }
   for (auto& service : services) {
     service->start();
@@ -307,8 +381,8 @@ void Daemon::Impl::endStartupGrace() {
   onStartupEnded();
 }
 
-// Pool decisions come in bursts (a server list edit, many monitors at once); the desired
-// table is rebuilt once per loop turn.
+// Pool decisions come in bursts (a server list edit, many monitors at once); what changed
+// is pushed once per loop turn.
 void Daemon::Impl::markChanged() {
   if (!programming || push_posted) {
     return;
@@ -320,14 +394,54 @@ void Daemon::Impl::markChanged() {
   });
 }
 
+// The first push hands the synchronizer the whole table; later ones only what changed: a
+// verdict costs one destination, not a copy of every service.
 void Daemon::Impl::pushDesired() {
-  ipvs::Table desired;
-  for (const auto& service : services) {
-    auto entry = service->desired();
-    desired.services.emplace(entry.service.key, std::move(entry));
+  if (!desired_pushed) {
+    desired_pushed = true;
+    ipvs::Table desired;
+    for (const auto& service : services) {
+      service->takeDesiredChanges();
+      desired.services.emplace(service->desired().service.key, service->desired());
+    }
+    synchronizer->setDesired(std::move(desired));
+    updateBgpHealth();
+    return;
   }
-  synchronizer->setDesired(std::move(desired));
+
+  std::set<ipvs::ServiceKey> configured;
+  for (const auto& service : services) {
+    pushChanges(*service);
+    configured.insert(ipvs::canonical(service->desired().service.key));
+  }
+  // Services a reload took away.
+  std::vector<ipvs::ServiceKey> gone;
+  for (const auto& [key, entry] : synchronizer->desired().services) {
+    if (!configured.contains(key)) {
+      gone.push_back(key);
+    }
+  }
+  for (const auto& key : gone) {
+    synchronizer->removeDesiredService(key);
+  }
   updateBgpHealth();
+}
+
+void Daemon::Impl::pushChanges(ServiceRuntime& service) {
+  const auto changes = service.takeDesiredChanges();
+  const auto& entry = service.desired();
+  if (changes.whole || !synchronizer->desired().services.contains(ipvs::canonical(entry.service.key))) {
+    synchronizer->setDesiredService(entry);
+    return;
+  }
+  for (const auto& key : changes.destinations) {
+    const auto it = entry.destinations.find(key);
+    if (it == entry.destinations.end()) {
+      synchronizer->removeDesiredDestination(entry.service.key, key);
+    } else {
+      synchronizer->setDesiredDestination(entry.service.key, it->second);
+    }
+  }
 }
 
 bool Daemon::Impl::makeBgp() {
@@ -351,7 +465,157 @@ bool Daemon::Impl::makeBgp() {
     log::get("bgp")->error("bgp cannot start error=\"{}\"", started.error());
     return false;
   }
+  for (const auto& vip : overrides.held_vips) {
+    const auto held = bgp->holdVip(vip, true);
+    log::get("bgp")->info("operator hold restored from the state file vip={} outcome=\"{}\"", vip,
+                          held ? *held : held.error());
+  }
   return true;
+}
+
+// The control socket always; the HTTP instrumentation when the configuration enables it.
+// A socket that cannot be bound stops vipd at start, with the reason.
+bool Daemon::Impl::makeControl() {
+  DaemonControl::Parts parts{
+      options, loaded.config, config_loaded,  services,  backend,           synchronizer,
+      owned,   bgp,           vip_of_service, overrides, kernel_statistics, kernel_info};
+  DaemonControl::Hooks hooks;
+  hooks.reload = [this](const std::string& file) { return reload(file); };
+  hooks.overrides_changed = [this] { saveState(); };
+  hooks.shutdown = [this] { asio::post(io, [this] { stop("vipc down"); }); };
+  daemon_control = std::make_unique<DaemonControl>(parts, std::move(hooks), started_at);
+
+  const auto& global = loaded.config.global;
+  control::ControlServerOptions socket_options;
+  socket_options.path = global.control_socket;
+  socket_options.group = global.control_socket_group;
+  socket_options.read_only_path = global.control_socket_read_only;
+  control_server = std::make_unique<control::ControlServer>(io, *daemon_control, socket_options);
+  if (auto listening = control_server->start(); !listening) {
+    log::get("control")->error("control socket cannot be opened path={} error=\"{}\"",
+                               socket_options.path, listening.error());
+    return false;
+  }
+
+  if (!global.instrumentation.enabled) {
+    return true;
+  }
+  const auto http_options = httpOptions(global.instrumentation);
+  http_server = std::make_unique<control::HttpServer>(io, *daemon_control, http_options);
+  if (auto listening = http_server->start(); !listening) {
+    log::get("control")->error("instrumentation cannot listen port={} error=\"{}\"",
+                               http_options.port, listening.error());
+    return false;
+  }
+  log::get("control")->info("instrumentation listening port={} addresses={}", http_options.port,
+                            http_options.addresses.size());
+  return true;
+}
+
+// The netlink backend's counters and info, for `show ipvs stats` and /metrics; dry-run has
+// none. Read a little ahead of need so that a scrape never waits on the kernel.
+void Daemon::Impl::refreshKernelFigures() {
+  if (netlink == nullptr || stopping) {
+    return;
+  }
+  netlink->dumpStatistics([this](std::expected<ipvs::StatisticsTable, std::string> table) {
+    if (table) {
+      kernel_statistics = std::make_unique<ipvs::StatisticsTable>(std::move(*table));
+    } else {
+      log::get("ipvs")->warn("ipvs counters unreadable error=\"{}\"", table.error());
+    }
+  });
+  netlink->info([this](std::expected<ipvs::KernelInfo, std::string> info) {
+    if (info) {
+      kernel_info = std::make_unique<ipvs::KernelInfo>(*info);
+    }
+  });
+  kernel_figures_timer.expires_after(kKernelFiguresInterval);
+  kernel_figures_timer.async_wait([this](const boost::system::error_code& error) {
+    if (!error) {
+      refreshKernelFigures();
+    }
+  });
+}
+
+// `vipc configure` and SIGHUP. A file that does not load or validate changes nothing.
+control::CommandResult Daemon::Impl::reload(const std::string& file) {
+  const auto logger = log::get("vipd");
+  auto next = checkConfiguration(options.format, file);
+  if (!next) {
+    daemon_control->countReload(false);
+    logger->error(
+        "configuration reload refused, the running configuration stays file={} "
+        "errors={}",
+        file, next.error().size());
+    auto errors = formatDiagnostics(next.error());
+    errors.pop_back();
+    return std::unexpected("configuration refused, nothing changed:\n" + errors);
+  }
+  resolveAgainstConfig(options, next->config.global);
+
+  const auto plan = planReload(loaded.config, next->config);
+  applyReload(plan);
+  loaded.config = plan.effective;
+  config_loaded = std::chrono::system_clock::now();
+  daemon_control->countReload(true);
+  for (const auto& change : plan.applied) {
+    logger->info("configuration change applied file={} change=\"{}\"", file, change);
+  }
+  for (const auto& change : plan.needs_restart) {
+    logger->warn("configuration change needs a restart file={} change=\"{}\"", file, change);
+  }
+  return "configuration " + file + " reloaded\n" + plan.summary();
+}
+
+void Daemon::Impl::applyReload(const ReloadPlan& plan) {
+  if (plan.log_level_changed) {
+    log::setLevel(plan.effective.global.log_level);
+  }
+
+  // Removed services stop now and are destroyed once their queued work has run.
+  for (const auto& name : plan.removed) {
+    const auto it = std::ranges::find_if(
+        services, [&](const auto& service) { return service->config().name == name; });
+    (*it)->stop();
+    synchronizer->removeDesiredService((*it)->ipvsKey());
+    asio::post(io, [retired = std::shared_ptr<ServiceRuntime>(std::move(*it))] {});
+    services.erase(it);
+  }
+
+  std::map<std::string, const config::ServiceConfig*> wanted;
+  for (const auto& service : plan.effective.services) {
+    wanted.emplace(service.name, &service);
+  }
+  for (const auto& name : plan.updated) {
+    for (const auto& service : services) {
+      if (service->config().name == name) {
+        service->reconfigure(*wanted.at(name));
+      }
+    }
+  }
+
+  // Added services start their checks from scratch; like at start-up, a server without a
+  // verdict after the grace counts as down.
+  const auto base_dir = std::filesystem::path(plan.effective.source_file).parent_path();
+  for (const auto& name : plan.added) {
+    services.push_back(makeService(*wanted.at(name), base_dir));
+    services.back()->start();
+  }
+  if (!plan.added.empty()) {
+    reload_grace_timer.expires_after(startupGrace(plan.effective));
+    reload_grace_timer.async_wait([this](const boost::system::error_code& error) {
+      if (!error) {
+        endStartupGrace();
+      }
+    });
+  }
+
+  if (bgp && plan.announce_changed) {
+    vip_of_service = vipOfService(plan.effective);
+    bgp->setVips(vipPolicies(plan.effective));
+  }
+  markChanged();
 }
 
 // The speaker judges each VIP from its services' numbers; it knows nothing of servers.
@@ -378,12 +642,16 @@ void Daemon::Impl::updateBgpHealth() {
 
 // The IPVS table stays as it is. The speaker withdraws (or, with graceful restart, keeps)
 // the routes and closes its sessions; the loop stops once that is written.
-void Daemon::Impl::stop(int signal) {
+void Daemon::Impl::stop(std::string_view cause) {
   if (stopping) {
     return;
   }
   stopping = true;
-  log::get("vipd")->info("stopping signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  log::get("vipd")->info("stopping cause=\"{}\"", cause);
+  kernel_figures_timer.cancel();
+  if (http_server) {
+    http_server->stop();
+  }
   if (!bgp) {
     io.stop();
     return;
@@ -397,11 +665,9 @@ void Daemon::Impl::waitForSignal() {
       return;
     }
     if (signal == SIGHUP) {
-      // TODO: reload on SIGHUP arrives with `vipc configure`; server lists already
-      // apply live, other changes need a restart until then.
-      log::get("vipd")->warn(
-          "SIGHUP received; configuration reload is not supported yet, "
-          "restart vipd to apply changes beyond server lists");
+      log::get("vipd")->info("configuration reload requested by SIGHUP file={}",
+                             loaded.config.source_file);
+      reload(loaded.config.source_file);
       waitForSignal();
       return;
     }
@@ -410,7 +676,7 @@ void Daemon::Impl::waitForSignal() {
       waitForSignal();
       return;
     }
-    stop(signal);
+    stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
   });
 }
 

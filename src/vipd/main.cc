@@ -5,7 +5,7 @@
 
 #include "common/log.h"
 #include "config/loader.h"
-#include "config/server_list.h"
+#include "vipd/configuration_file.h"
 #include "vipd/daemon.h"
 #include "vipd/file_limit.h"
 #include "vipd/options.h"
@@ -17,43 +17,12 @@ using vipd::config::Diagnostics;
 constexpr int kExitInvalid = 1;
 constexpr int kExitUsage = 2;
 
-std::expected<vipd::config::Loaded, Diagnostics> load(const vipd::Options& options) {
-  if (options.format == vipd::Options::Format::Pybal) {
-    return vipd::config::loadPybalConfig(options.config_file);
-  }
-  return vipd::config::loadNativeConfig(options.config_file);
-}
-
-// --check-config also reads every file:// server list the configuration names.
-Diagnostics checkServerLists(const vipd::config::Config& config) {
-  Diagnostics errors;
-  const auto base_dir = std::filesystem::path(config.source_file).parent_path();
-  for (const auto& service : config.services) {
-    if (!service.server_list) {
-      continue;
-    }
-    const auto path = vipd::config::resolveServerListPath(service.server_list->url, base_dir);
-    if (!path) {
-      errors.push_back({vipd::config::Diagnostic::Severity::Error, config.source_file, std::nullopt,
-                        "service " + service.name, path.error()});
-      continue;
-    }
-    auto list = vipd::config::readServerList(*path);
-    if (!list) {
-      errors.insert(errors.end(), list.error().begin(), list.error().end());
-    }
-  }
-  return errors;
-}
-
 void printDiagnostics(const Diagnostics& diagnostics) {
-  for (const auto& diagnostic : diagnostics) {
-    std::cerr << diagnostic.format() << '\n';
-  }
+  std::cerr << vipd::formatDiagnostics(diagnostics);
 }
 
 int checkConfig(const vipd::config::Loaded& loaded) {
-  const auto errors = checkServerLists(loaded.config);
+  const auto errors = vipd::checkServerLists(loaded.config);
   if (!errors.empty()) {
     printDiagnostics(errors);
     return kExitInvalid;
@@ -83,7 +52,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto loaded = load(*options);
+  auto loaded = vipd::loadConfiguration(options->format, options->config_file);
   if (!loaded) {
     printDiagnostics(loaded.error());
     return kExitInvalid;

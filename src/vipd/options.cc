@@ -48,7 +48,7 @@ std::expected<std::chrono::seconds, std::string> parseSeconds(std::string_view o
 
 bool takesValue(std::string_view arg) {
   return arg == "--config" || arg == "--pybal-config" || arg == "--log-level" ||
-         arg == "--state-file" || arg == "--ipvs-redump-interval";
+         arg == "--state-file" || arg == "--ipvs-redump-interval" || arg == "--control-socket";
 }
 
 }  // namespace
@@ -87,6 +87,11 @@ std::expected<Options, std::string> parseOptions(std::span<const char* const> ar
       options.state_file = value;
       if (value.empty()) {
         outcome = std::unexpected("--state-file needs a path");
+      }
+    } else if (arg == "--control-socket") {
+      options.control_socket = value;
+      if (value.empty()) {
+        outcome = std::unexpected("--control-socket needs a path");
       }
     } else if (arg == "--ipvs-redump-interval") {
       auto seconds = parseSeconds(arg, value);
@@ -127,11 +132,15 @@ void resolveAgainstConfig(const Options& options, config::Global& global) {
   if (options.ipvs_redump_interval) {
     global.ipvs.redump_interval = *options.ipvs_redump_interval;
   }
+  if (options.control_socket) {
+    global.control_socket = *options.control_socket;
+  }
 }
 
 std::string usageText() {
   return "usage: vipd --config FILE | --pybal-config FILE [--check-config] [--dry-run]\n"
          "            [--log-level LEVEL] [--state-file PATH] [--ipvs-redump-interval SECONDS]\n"
+         "            [--control-socket PATH]\n"
          "       vipd --version | --help\n"
          "\n"
          "  --config FILE        the native configuration (JSON, RFC 7951 encoding of vipd.yang)\n"
@@ -141,12 +150,17 @@ std::string usageText() {
          "  --dry-run            never touch the kernel: print each IPVS change on stdout in\n"
          "                       ipvsadm -S -n syntax, starting from an empty table\n"
          "  --log-level LEVEL    trace, debug, info, warn or error (default: the config's)\n"
-         "  --state-file PATH    where vipd remembers the IPVS services it owns, across\n"
-         "                       restarts (default: the config's state-file)\n"
+         "  --state-file PATH    where vipd remembers the IPVS services it owns and the\n"
+         "                       operator's overrides, across restarts (default: the\n"
+         "                       config's state-file; with --dry-run only this option\n"
+         "                       enables it, and then for the overrides alone)\n"
          "  --ipvs-redump-interval SECONDS\n"
          "                       how often the kernel's IPVS table is read again, and what\n"
          "                       someone else changed in vipd's services put back; 0: never\n"
          "                       (default: the config's ipvs/redump-interval)\n"
+         "  --control-socket PATH\n"
+         "                       the unix socket vipc talks to (default: the config's\n"
+         "                       control-socket, /run/vipd/vipd.ctl)\n"
          "  --version            print the version and exit\n"
          "  --help               print this help and exit\n"
          "\n"

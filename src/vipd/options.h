@@ -1,6 +1,7 @@
 // The command line of vipd. These spellings are an interface other tools rely on:
 //   vipd --config FILE | --pybal-config FILE  [--check-config] [--dry-run]
 //        [--log-level LEVEL] [--state-file PATH] [--ipvs-redump-interval SECONDS]
+//        [--control-socket PATH]
 //   vipd --version | --help
 #pragma once
 
@@ -30,6 +31,8 @@ struct Options {
   std::optional<std::string> state_file;
   // How often the kernel's table is dumped again to repair drift; 0: never.
   std::optional<std::chrono::seconds> ipvs_redump_interval;
+  // The control socket vipc talks to (the configuration's control-socket).
+  std::optional<std::string> control_socket;
 };
 
 // The options, or a usage error in words (vipd prints it with the usage and exits 2).

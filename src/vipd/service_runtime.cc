@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <set>
+#include <utility>
 
 #include "common/log.h"
 #include "config/server_list.h"
@@ -32,9 +33,17 @@ IpAddress::Family serviceFamily(const config::ServiceConfig& service) {
 
 struct ServiceRuntime::Server {
   pool::ServerSpec spec;
+  // A host name's resolution; none for a numeric address, which is known at once.
   std::unique_ptr<HostResolution> resolution;
+  std::optional<IpAddress> numeric_address;
   std::vector<std::unique_ptr<monitor::Monitor>> monitors;
   pool::Health health = pool::Health::Unknown;
+  std::optional<ipvs::DestinationKey> destination;  // its entry in desired_, if it has one
+  std::chrono::system_clock::time_point last_change{};
+
+  const std::optional<IpAddress>& address() const {
+    return resolution ? resolution->address() : numeric_address;
+  }
 };
 
 ServiceRuntime::ServiceRuntime(boost::asio::io_context& io, config::ServiceConfig config,
@@ -52,6 +61,12 @@ ServiceRuntime::ServiceRuntime(boost::asio::io_context& io, config::ServiceConfi
     std::abort();
   }
   ipvs_service_ = std::move(*service);
+  desired_.service = ipvs_service_;
+  desired_depool_action_ = config_.depool_action;
+
+  for (const auto& monitor_config : config_.monitors) {
+    monitor_plans_.push_back(monitor::planMonitor(monitor_config));
+  }
 }
 
 ServiceRuntime::~ServiceRuntime() {
@@ -74,9 +89,8 @@ void ServiceRuntime::start() {
   watcher_ = std::make_unique<config::ServerListWatcher>(
       io_, *path, kServerListPoll,
       [this](const std::vector<config::ServerConfig>& list) {
-        auto all = config_.servers;
-        all.insert(all.end(), list.begin(), list.end());
-        applyServerList(all);
+        file_servers_ = list;
+        applyServerList(listedServers());
       },
       [this](const config::Diagnostics& errors) {
         for (const auto& error : errors) {
@@ -113,11 +127,13 @@ void ServiceRuntime::endStartup() {
 }
 
 void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& list) {
+  listed_ = true;
   // Later entries for the same host and port win, so a list overrides inline servers.
   std::map<pool::ServerId, pool::ServerSpec> wanted;
   for (const auto& entry : list) {
     pool::ServerSpec spec{
         {entry.host, entry.port.value_or(config_.port)}, entry.weight, entry.enabled};
+    spec.enabled = spec.enabled && !operator_disabled_.contains(spec.id);
     wanted[spec.id] = spec;
   }
 
@@ -129,22 +145,25 @@ void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& li
     for (auto& monitor : it->second->monitors) {
       monitor->stop();
     }
+    forgetDestination(*it->second);
     it = servers_.erase(it);
   }
 
   std::vector<pool::ServerSpec> specs;
+  std::vector<pool::ServerId> added;
   for (const auto& [id, spec] : wanted) {
     specs.push_back(spec);
     auto existing = servers_.find(id);
     if (existing == servers_.end()) {
       addServer(spec);
+      added.push_back(id);
       continue;
     }
     Server& server = *existing->second;
     const bool enabling = spec.enabled && !server.spec.enabled;
     server.spec = spec;
-    if (enabling && server.resolution->address()) {
-      startMonitors(server);
+    if (enabling && server.address()) {
+      startMonitors(existing->first, server);
     } else if (!spec.enabled) {
       server.monitors.clear();
       server.health = pool::Health::Unknown;
@@ -152,17 +171,48 @@ void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& li
   }
 
   handle(pool_.setServers(specs));
+  // A numeric host's address is known at once (a name's comes later, to onAddress): its
+  // destination follows the pool's entry, and one change covers the whole list.
+  bool known = false;
+  for (const auto& id : added) {
+    const auto it = servers_.find(id);
+    if (it != servers_.end() && it->second->numeric_address) {
+      updateDestination(it->first, *it->second);
+      known = true;
+    }
+  }
+  if (known && hooks_.on_change) {
+    hooks_.on_change();
+  }
 }
 
 void ServiceRuntime::addServer(const pool::ServerSpec& spec) {
   auto server = std::make_unique<Server>();
   server->spec = spec;
+  if (const auto numeric = HostResolution::numericAddress(spec.id.host, serviceFamily(config_))) {
+    const auto it = servers_.emplace(spec.id, std::move(server)).first;
+    useNumericAddress(it->first, *it->second, *numeric);
+    return;
+  }
   server->resolution = std::make_unique<HostResolution>(
       io_, spec.id.host, serviceFamily(config_), kReresolveInterval,
       [this, id = spec.id](const IpAddress& address) { onAddress(id, address); });
   auto& resolution = *server->resolution;
   servers_.emplace(spec.id, std::move(server));
   resolution.start();
+}
+
+void ServiceRuntime::useNumericAddress(const pool::ServerId& id, Server& server,
+                                       const std::expected<IpAddress, std::string>& address) {
+  if (!address) {
+    log::get("vipd")->warn("server address unusable service={} server={} error=\"{}\"",
+                           config_.name, id.toString(), address.error());
+    return;
+  }
+  server.numeric_address = *address;
+  if (server.spec.enabled) {
+    startMonitors(id, server);
+  }
 }
 
 void ServiceRuntime::onAddress(const pool::ServerId& id, const IpAddress& address) {
@@ -173,22 +223,23 @@ void ServiceRuntime::onAddress(const pool::ServerId& id, const IpAddress& addres
   log::get("vipd")->debug("server address known service={} server={} address={}", config_.name,
                           id.toString(), address.toString());
   if (it->second->spec.enabled) {
-    startMonitors(*it->second);
+    startMonitors(it->first, *it->second);
   }
+  updateDestination(it->first, *it->second);
   if (hooks_.on_change) {
     hooks_.on_change();
   }
 }
 
-void ServiceRuntime::startMonitors(Server& server) {
+void ServiceRuntime::startMonitors(const pool::ServerId& id, Server& server) {
   server.monitors.clear();
-  const monitor::Target target{config_.name, server.spec.id.host, *server.resolution->address(),
-                               server.spec.id.port};
-  for (const auto& monitor_config : config_.monitors) {
+  const monitor::Target target{config_.name, id.host, *server.address(), id.port};
+  for (const auto& plan : monitor_plans_) {
+    // The key lives as long as the server's monitors, and keeps the listener small.
     server.monitors.push_back(
-        monitor::makeMonitor(io_, monitor_config, target,
-                             [this, id = server.spec.id](monitor::Monitor&, monitor::Verdict,
-                                                         monitor::Verdict) { onVerdict(id); }));
+        monitor::makeMonitor(io_, plan, target,
+                             [this, key = &id](monitor::Monitor&, monitor::Verdict,
+                                               monitor::Verdict) { onVerdict(*key); }));
   }
   if (server.monitors.empty()) {
     // No monitor: the server counts as up as soon as its address is known.
@@ -201,7 +252,7 @@ void ServiceRuntime::startMonitors(Server& server) {
 
 pool::Health ServiceRuntime::combinedHealth(const Server& server) const {
   if (server.monitors.empty()) {
-    return server.resolution->address() ? pool::Health::Up : pool::Health::Unknown;
+    return server.address() ? pool::Health::Up : pool::Health::Unknown;
   }
   bool all_up = true;
   for (const auto& monitor : server.monitors) {
@@ -224,13 +275,34 @@ void ServiceRuntime::onVerdict(const pool::ServerId& id) {
     return;
   }
   server.health = health;
+  server.last_change = std::chrono::system_clock::now();
   handle(pool_.setHealth(id, health));
 }
 
 void ServiceRuntime::handle(const std::vector<pool::Decision>& decisions) {
+  const auto now = std::chrono::system_clock::now();
   for (const auto& decision : decisions) {
     logDecision(decision);
+    if (const auto it = servers_.find(decision.server); it != servers_.end()) {
+      it->second->last_change = now;
+    }
   }
+
+  // The first decisions cover every server: one pass instead of one lookup each.
+  if (!started_reported_ && !pool_.starting()) {
+    rebuildDesired();
+  } else {
+    for (const auto& decision : decisions) {
+      const auto it = servers_.find(decision.server);
+      if (it != servers_.end()) {
+        updateDestination(it->first, *it->second);
+      } else if (shared_destination_) {
+        // Gone: a server that shared its destination may now have it to itself.
+        rebuildDesired();
+      }
+    }
+  }
+
   const bool was_starting = !started_reported_;
   if (was_starting && !pool_.starting()) {
     started_reported_ = true;
@@ -261,24 +333,162 @@ void ServiceRuntime::logDecision(const pool::Decision& decision) const {
                decision.weight, reason, pool_.upAndEnabled(), pool_.pooledCount(), pool_.total());
 }
 
-ipvs::ServiceEntry ServiceRuntime::desired() const {
-  ipvs::ServiceEntry entry;
-  entry.service = ipvs_service_;
-  if (pool_.starting()) {
-    return entry;
+ServiceRuntime::DesiredChanges ServiceRuntime::takeDesiredChanges() {
+  followServiceFields();
+  return std::exchange(desired_changes_, {});
+}
+
+void ServiceRuntime::updateDestination(const pool::ServerId& id, Server& server) {
+  if (shared_destination_) {
+    rebuildDesired();
+    return;
   }
+  std::optional<ipvs::Destination> next;
+  const auto state = pool_.servers().find(id);
+  if (!pool_.starting() && state != pool_.servers().end() && server.address()) {
+    next = toIpvsDestination(config_, *server.address(), id.port, state->second.spec.weight,
+                             state->second.pooled);
+  }
+  if (server.destination && (!next || next->key != *server.destination)) {
+    forgetDestination(server);
+  }
+  if (!next) {
+    return;
+  }
+
+  const auto [it, inserted] = desired_.destinations.try_emplace(next->key, *next);
+  if (!inserted && !server.destination) {
+    // Another server's address and port: who wins is decided over the whole list.
+    rebuildDesired();
+    return;
+  }
+  if (!inserted) {
+    if (it->second == *next) {
+      return;
+    }
+    it->second = *next;
+  }
+  server.destination = next->key;
+  desired_changes_.destinations.push_back(next->key);
+}
+
+void ServiceRuntime::forgetDestination(Server& server) {
+  if (!server.destination) {
+    return;
+  }
+  desired_.destinations.erase(*server.destination);
+  desired_changes_.destinations.push_back(*server.destination);
+  server.destination.reset();
+}
+
+void ServiceRuntime::rebuildDesired() {
+  const bool was_shared = shared_destination_;
+  desired_.service = ipvs_service_;
+  desired_.destinations.clear();
+  desired_depool_action_ = config_.depool_action;
+  desired_changes_ = {.whole = true, .destinations = {}};
+  shared_destination_ = false;
+  for (auto& [id, server] : servers_) {
+    server->destination.reset();
+  }
+  if (pool_.starting()) {
+    return;
+  }
+
+  // In ServerId order, so that of servers sharing an address and port the first wins.
   for (const auto& [id, state] : pool_.servers()) {
     const auto it = servers_.find(id);
-    if (it == servers_.end() || !it->second->resolution->address()) {
+    if (it == servers_.end() || !it->second->address()) {
       continue;
     }
-    const auto destination = toIpvsDestination(config_, *it->second->resolution->address(), id.port,
+    const auto destination = toIpvsDestination(config_, *it->second->address(), id.port,
                                                state.spec.weight, state.pooled);
-    if (destination) {
-      entry.destinations.emplace(destination->key, *destination);
+    if (!destination) {
+      continue;
     }
+    if (desired_.destinations.emplace(destination->key, *destination).second) {
+      it->second->destination = destination->key;
+      continue;
+    }
+    if (!was_shared && !shared_destination_) {
+      log::get("vipd")->warn(
+          "servers share an address and port, only the first is programmed service={} "
+          "server={} address={}",
+          config_.name, id.toString(), it->second->address()->withPort(id.port));
+    }
+    shared_destination_ = true;
   }
-  return entry;
+}
+
+// A reload may change the service's fields or what depooling does; both change the entry
+// as a whole.
+void ServiceRuntime::followServiceFields() {
+  if (desired_.service != ipvs_service_ || desired_depool_action_ != config_.depool_action) {
+    rebuildDesired();
+  }
+}
+
+std::vector<config::ServerConfig> ServiceRuntime::listedServers() const {
+  auto all = config_.servers;
+  all.insert(all.end(), file_servers_.begin(), file_servers_.end());
+  return all;
+}
+
+std::optional<ServiceRuntime::ServerDetail> ServiceRuntime::serverDetail(
+    const pool::ServerId& id) const {
+  const auto it = servers_.find(id);
+  if (it == servers_.end()) {
+    return std::nullopt;
+  }
+  ServerDetail detail{
+      it->second->address(), {}, it->second->last_change, operator_disabled_.contains(id)};
+  for (const auto& monitor : it->second->monitors) {
+    detail.monitors.push_back(monitor.get());
+  }
+  return detail;
+}
+
+void ServiceRuntime::setOperatorDisabled(const pool::ServerId& id, bool disabled) {
+  if (disabled == operator_disabled_.contains(id)) {
+    return;
+  }
+  if (disabled) {
+    operator_disabled_.insert(id);
+  } else {
+    operator_disabled_.erase(id);
+  }
+  if (listed_) {
+    applyServerList(listedServers());
+  }
+}
+
+void ServiceRuntime::reconfigure(const config::ServiceConfig& next) {
+  // The name and the monitors stay as they are: monitors view the name and use the plans.
+  config_.scheduler = next.scheduler;
+  config_.scheduler_flags = next.scheduler_flags;
+  config_.one_packet = next.one_packet;
+  config_.persistence_timeout = next.persistence_timeout;
+  config_.persistence_netmask = next.persistence_netmask;
+  config_.depool_action = next.depool_action;
+  config_.announce = next.announce;
+  if (auto service = toIpvsService(config_)) {
+    ipvs_service_ = std::move(*service);
+  } else {
+    log::get("vipd")->error("service parameters not applied service={} error=\"{}\"", config_.name,
+                            service.error());
+  }
+
+  if (config_.depool_threshold != next.depool_threshold) {
+    config_.depool_threshold = next.depool_threshold;
+    handle(pool_.setDepoolThreshold(next.depool_threshold));
+  }
+  if (config_.servers != next.servers) {
+    config_.servers = next.servers;
+    applyServerList(listedServers());
+  }
+  if (hooks_.on_change) {
+    hooks_.on_change();
+  }
 }
 
 }  // namespace vipd

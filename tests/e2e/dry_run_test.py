@@ -166,7 +166,8 @@ class DryRun(unittest.TestCase):
         return f"-d {self.service()} -r {host}:{self.port}"
 
     def start_vipd(self):
-        self.vipd = Vipd(["--pybal-config", self.conf, "--dry-run"], self.dir)
+        self.vipd = Vipd(["--pybal-config", self.conf, "--dry-run", "--control-socket",
+                          os.path.join(self.dir, "vipd.ctl")], self.dir)
         seen = self.vipd.expect([f"-A {self.service()} -s wrr"] + [self.add(h) for h in self.hosts])
         self.assertEqual(seen[0], f"-A {self.service()} -s wrr", "the service comes first")
 

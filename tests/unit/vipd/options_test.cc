@@ -46,6 +46,8 @@ TEST(Options, UsageErrorsAreReportedInWords) {
       {{"--config", "a", "--frobnicate"}, "unknown argument '--frobnicate'"},
       {{"--config", "a", "--dry-run=yes"}, "--dry-run takes no value"},
       {{"--config", "a", "--state-file="}, "--state-file needs a path"},
+      {{"--config", "a", "--control-socket="}, "--control-socket needs a path"},
+      {{"--config", "a", "--control-socket"}, "--control-socket needs a value"},
       {{"--config", "a", "--ipvs-redump-interval", "soon"},
        "--ipvs-redump-interval takes a whole number of seconds in 0..86400"},
       {{"--config", "a", "--ipvs-redump-interval=-1"},
@@ -96,6 +98,15 @@ TEST(Options, ResolvingLetsTheCommandLineWin) {
   EXPECT_EQ(global.log_level, "debug");
 }
 
+TEST(Options, ControlSocketOverridesTheConfiguration) {
+  config::Global global;
+  global.control_socket = "/run/vipd/vipd.ctl";
+  resolveAgainstConfig(*parse({"--config", "x"}), global);
+  EXPECT_EQ(global.control_socket, "/run/vipd/vipd.ctl");
+  resolveAgainstConfig(*parse({"--config", "x", "--control-socket", "/tmp/v.ctl"}), global);
+  EXPECT_EQ(global.control_socket, "/tmp/v.ctl");
+}
+
 TEST(Options, StateFileAndRedumpIntervalGiven) {
   const auto options =
       parse({"--config", "x", "--state-file", "/tmp/s.json", "--ipvs-redump-interval=2"});
@@ -108,7 +119,8 @@ TEST(Options, StateFileAndRedumpIntervalGiven) {
 
 TEST(Options, HelpNamesEveryOption) {
   const auto usage = usageText();
-  for (const char* option : {"--state-file PATH", "--ipvs-redump-interval SECONDS"}) {
+  for (const char* option :
+       {"--state-file PATH", "--ipvs-redump-interval SECONDS", "--control-socket PATH"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
 }
