@@ -748,42 +748,56 @@ std::string Speaker::unsentReason(const Vip& vip, const std::string& peer_name,
   return "announced to " + peer_name + " for another vip";
 }
 
+// The columns every peer's row of a VIP shares.
+RouteStatus Speaker::vipRow(const std::string& name, const Vip& vip, TimePoint now,
+                            std::chrono::system_clock::time_point wall_now) const {
+  RouteStatus row;
+  row.vip = name;
+  row.state = routeState(vip);
+  row.reason = vipReason(vip, now);
+  row.operator_hold = vip.held;
+  std::optional<TimePoint> changed = vip.changed;
+  if (mode_changed_ && (!changed || *mode_changed_ > *changed)) {
+    changed = mode_changed_;
+  }
+  if (changed) {
+    row.since =
+        wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(now - *changed);
+  }
+  return row;
+}
+
+// What the peer holds of the prefix from us, or why it holds nothing of an announced VIP.
+void Speaker::fillPeerColumns(const Vip& vip, const std::string& peer_name, const Prefix& prefix,
+                              RouteStatus& row) const {
+  row.prefix = prefix.toString();
+  row.peer = peer_name;
+  if (const auto peer = peers_.find(peer_name); peer != peers_.end()) {
+    const auto sent = peer->second.sent.find(prefix);
+    if (sent != peer->second.sent.end() && peer->second.sent_vip.at(prefix) == row.vip) {
+      row.announced = true;
+      copyAttributes(sent->second, row);
+      return;
+    }
+  }
+  if (announcing(vip)) {
+    row.reason = unsentReason(vip, peer_name, prefix);
+  }
+}
+
 std::vector<RouteStatus> Speaker::routes(TimePoint now,
                                          std::chrono::system_clock::time_point wall_now) const {
   std::vector<RouteStatus> out;
   for (const auto& [name, vip] : vips_) {
-    std::optional<TimePoint> changed = vip.changed;
-    if (mode_changed_ && (!changed || *mode_changed_ > *changed)) {
-      changed = mode_changed_;
-    }
-    const std::string state = routeState(vip);
-    const std::string reason = vipReason(vip, now);
-
-    for (const PeerSettings& peer_settings : settings_.peers) {
-      const auto& wanted = vip.policy.peers;
-      if (!wanted.empty() && std::ranges::find(wanted, peer_settings.name) == wanted.end()) {
+    const RouteStatus shared = vipRow(name, vip, now, wall_now);
+    const auto& wanted = vip.policy.peers;
+    for (const PeerSettings& peer : settings_.peers) {
+      if (!wanted.empty() && std::ranges::find(wanted, peer.name) == wanted.end()) {
         continue;
       }
-      const auto peer = peers_.find(peer_settings.name);
       for (const Prefix& prefix : vip.policy.prefixes) {
-        RouteStatus row;
-        row.vip = name;
-        row.prefix = prefix.toString();
-        row.peer = peer_settings.name;
-        row.state = state;
-        row.reason = reason;
-        row.operator_hold = vip.held;
-        if (changed) {
-          row.since = wall_now - std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                     now - *changed);
-        }
-        const auto sent = peer == peers_.end() ? nullptr : &peer->second.sent;
-        if (sent != nullptr && sent->contains(prefix) && peer->second.sent_vip.at(prefix) == name) {
-          row.announced = true;
-          copyAttributes(sent->at(prefix), row);
-        } else if (announcing(vip)) {
-          row.reason = unsentReason(vip, peer_settings.name, prefix);
-        }
+        RouteStatus row = shared;
+        fillPeerColumns(vip, peer.name, prefix, row);
         out.push_back(std::move(row));
       }
     }

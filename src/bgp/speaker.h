@@ -277,6 +277,10 @@ class Speaker {
   std::string vipReason(const Vip& vip, TimePoint now) const;
   std::string unsentReason(const Vip& vip, const std::string& peer_name,
                            const Prefix& prefix) const;
+  RouteStatus vipRow(const std::string& name, const Vip& vip, TimePoint now,
+                     std::chrono::system_clock::time_point wall_now) const;
+  void fillPeerColumns(const Vip& vip, const std::string& peer_name, const Prefix& prefix,
+                       RouteStatus& row) const;
   const PeerSettings* peerSettings(std::string_view name) const;
   Vip* findVip(std::string_view name);
 
