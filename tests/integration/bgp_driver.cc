@@ -5,7 +5,8 @@
 //   up VIP | down VIP    the VIP's one service has all (none) of its 2 servers up
 //   startup              start-up is done: healthy VIPs are announced
 //   drain | undrain      graceful shutdown (RFC 8326) and back
-//   status               prints "peer=NAME state=STATE enabled=0|1 ..." per peer on stdout
+//   status               prints "peer=NAME state=STATE enabled=0|1 established=TIMES ..."
+//                        per peer on stdout
 //   routes               prints "vip=V prefix=P peer=NAME announced=0|1 state=S hold=0|1"
 //   disable PEER | enable PEER | restart PEER      as vipc's disable/enable/restart protocol
 //   withdraw VIP | announce VIP                    as vipc's withdraw/announce vip
@@ -224,6 +225,7 @@ class Driver {
       for (const SessionStatus& status : service_.sessions()) {
         std::cout << "peer=" << status.name << " state=" << sessionStateName(status.state)
                   << " enabled=" << status.enabled
+                  << " established=" << status.counters.established_count
                   << " updates_sent=" << status.counters.updates_sent
                   << " updates_received=" << status.counters.updates_received
                   << " refused=" << status.counters.connections_refused << "\n";

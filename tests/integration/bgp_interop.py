@@ -679,6 +679,15 @@ def expect_reply(driver, command, expected):
     return reply[0]
 
 
+def sessions(driver):
+    """The driver's view: peer name -> (state, times Established)."""
+    out = {}
+    for line in driver.command("status"):
+        fields = dict(field.split("=", 1) for field in line.split())
+        out[fields["peer"]] = (fields["state"], int(fields["established"]))
+    return out
+
+
 def expect_cease(peer, protocol, what, message):
     """The peer got the Cease `what` with its shutdown communication (RFC 9003): BIRD logs
     it, FRR keeps it as the neighbour's last NOTIFICATION. GoBGP and ExaBGP show no more
@@ -725,19 +734,23 @@ def scenario_operator_commands(context):
     expect_route(peer, VIP4)
     log("enable protocol: session up with its routes")
 
+    before = sessions(driver)[name][1]
     expect_reply(driver, f"restart {name}", f"protocol {name} restarted")
     expect_cease(peer, "speaker4", "Administrative reset",
                  "restarted by the operator: vipc restart protocol")
-    wait_until("the sessions to come back", peer.established, 30)
+    wait_until("vipd's session to come back",
+               lambda: sessions(driver)[name] == ("established", before + 1), 30)
+    wait_until("the peer's sessions to come back", peer.established, 30)
     expect_route(peer, VIP4)
     log("restart protocol: Cease / Administrative Reset, up again with its routes")
 
+    up = sessions(driver)
     expect_reply(driver, f"withdraw {VIP4}", f"vip {VIP4} withdrawn from every peer")
     expect_gone(peer, VIP4)
     routes = driver.command("routes")
     if not any(f"prefix={VIP4}" in r and "announced=0" in r and "hold=1" in r for r in routes):
         raise Failure(f"routes do not show the hold: {routes}")
-    if VIP6 not in peer.routes() or not peer.established():
+    if VIP6 not in peer.routes() or sessions(driver) != up:
         raise Failure("withdraw vip changed more than the VIP")
     expect_reply(driver, f"announce {VIP4}", f"vip {VIP4} released, now announced")
     expect_route(peer, VIP4)
