@@ -297,7 +297,9 @@ void Daemon::Impl::saveState() {
 // Owned: the services vipd has programmed (desired, and in the kernel), and those it owned
 // before that the kernel still holds. A desired service that drift removed stays owned.
 void Daemon::Impl::updateOwnership() {
-  if (!state_file || options.dry_run || !synchronizer->firstReconcileDone()) {
+  // A dry run owns what it programmed too (its table starts empty), so that a service a
+  // reload removes is deleted; it only never saves that set.
+  if (!synchronizer->firstReconcileDone()) {
     return;
   }
   std::set<ipvs::ServiceKey> in_kernel;

@@ -39,7 +39,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def native_config(port, hosts, http_port=None, interval=1):
+def native_config(port, hosts, http_port=None, interval=1, extra_port=None):
     service = {
         "name": "web", "protocol": "tcp", "address": VIP, "port": port, "scheduler": "wrr",
         "depool-threshold": "0.3",
@@ -48,6 +48,8 @@ def native_config(port, hosts, http_port=None, interval=1):
         "server": [{"host": host, "weight": 10} for host in hosts],
     }
     config = {"service": [service]}
+    if extra_port:
+        config["service"].append(dict(service, name="extra", port=extra_port))
     if http_port:
         config["global"] = {"instrumentation": {"enabled": True, "listen": ["127.0.0.1"],
                                                 "port": http_port}}
@@ -215,6 +217,21 @@ class ControlAgainstVipd(unittest.TestCase):
         self.write_config(HOSTS, interval=2)
         self.vipd.process.send_signal(signal.SIGHUP)
         self.vipd.expect([self.add(HOSTS[2])])
+
+    def test_configure_adds_and_removes_services(self):
+        self.write_config(HOSTS[:1])
+        self.start_vipd(HOSTS[:1])
+        extra = free_port()
+        self.write_config(HOSTS[:1], extra_port=extra)
+        result = self.vipc("configure")
+        self.assertIn("applied: service extra: added", result.stdout)
+        self.vipd.expect([f"-A -t {VIP}:{extra} -s wrr"])
+
+        self.write_config(HOSTS[:1])
+        result = self.vipc("configure")
+        self.assertIn("applied: service extra: removed", result.stdout)
+        self.vipd.expect([f"-D -t {VIP}:{extra}"])
+        self.assertEqual(self.vipc("show", "services", "extra").returncode, 1)
 
     def test_down_stops_vipd_with_status_zero(self):
         self.write_config(HOSTS[:1])
