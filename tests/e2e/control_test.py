@@ -6,6 +6,8 @@ IPVS lines vipd prints, in its state file and on its HTTP endpoints.
   a restart in the file given with --state-file; `enable server` pools it again.
 - `configure` applies a server list edit live, refuses a bad file and keeps the running
   configuration, and reports a change that needs a restart; SIGHUP reloads the same way.
+- `withdraw vip` holds a VIP (kept in the state file, put back at the next start);
+  `disable`, `enable` and `restart protocol` act on a BGP session.
 - `down` stops vipd with exit status 0 and removes the socket.
 - /pools, /alerts and /metrics served by the daemon itself.
 
@@ -232,6 +234,35 @@ class ControlAgainstVipd(unittest.TestCase):
         self.assertIn("applied: service extra: removed", result.stdout)
         self.vipd.expect([f"-D -t {VIP}:{extra}"])
         self.assertEqual(self.vipc("show", "services", "extra").returncode, 1)
+
+    def test_vip_hold_and_peer_commands_with_bgp(self):
+        # A peer that never answers (port 1): the commands act on the session and the speaker.
+        config = json.loads(native_config(self.port, HOSTS[:1]))
+        config["vipd:config"]["global"] = {"bgp": {
+            "enabled": True, "local-as": 65001, "router-id": "192.0.2.1", "listen": {"port": 0},
+            "peer": [{"name": "r1", "address": "127.0.0.1", "port": 1, "peer-as": 65000}]}}
+        with open(self.conf, "w") as f:
+            json.dump(config, f)
+        self.start_vipd(HOSTS[:1])
+
+        self.assertRegex(self.vipc("show", "protocols").stdout, r"\nr1\s+BGP\s")
+        self.assertEqual(self.vipc("withdraw", "vip", VIP).returncode, 0)
+        self.assertIn("[operator hold]", self.vipc("show", "route", VIP).stdout)
+        with open(self.state) as f:
+            self.assertEqual(json.load(f)["held_vips"], [VIP])
+        self.assertEqual(self.vipc("disable", "protocol", "r1").returncode, 0)
+        self.assertRegex(self.vipc("show", "protocols").stdout, r"r1\s+BGP\s+---\s+down")
+        self.assertEqual(self.vipc("enable", "protocol", "r1").returncode, 0)
+        self.assertEqual(self.vipc("restart", "protocol", "r1").returncode, 0)
+        self.assertEqual(self.vipc("restart", "protocol", "r9").returncode, 1)
+
+        # The hold is put back at the next start.
+        self.assertEqual(self.vipc("down").returncode, 0)
+        self.assertEqual(self.vipd.wait(), 0)
+        self.start_vipd(HOSTS[:1])
+        self.assertIn("[operator hold]", self.vipc("show", "route", VIP).stdout)
+        self.assertEqual(self.vipc("announce", "vip", VIP).returncode, 0)
+        self.assertNotIn("[operator hold]", self.vipc("show", "route", VIP).stdout)
 
     def test_down_stops_vipd_with_status_zero(self):
         self.write_config(HOSTS[:1])
