@@ -30,6 +30,14 @@ std::size_t prefixCount(const Update& update) {
   return count;
 }
 
+// Writes are already gathered into one per loop turn: Nagle's algorithm would only hold a
+// lone UPDATE (a withdrawal) back until the peer's delayed ACK of the previous one, tens of
+// milliseconds on Linux.
+void sendAtOnce(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+}
+
 }  // namespace
 
 class Session::Impl {
@@ -345,6 +353,7 @@ void Session::Impl::afterConnect(const ConnPtr& conn, const boost::system::error
     feed(TcpConnectFailedEvent{});
     return;
   }
+  sendAtOnce(conn->socket);
   feed(TcpConnectedEvent{});
   if (current(conn)) {
     startReading(conn);
@@ -363,6 +372,7 @@ void Session::Impl::adoptIncoming(int fd) {
     ::close(fd);
     return;
   }
+  sendAtOnce(conn->socket);
   // The MD5 key was the listener's; the TTL options apply from now on.
   // TODO: TTL security is set after the handshake, so a spoofed SYN from afar still costs
   // an accept; setting IP_MINTTL on the listener needs one value for all its peers.
