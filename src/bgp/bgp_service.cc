@@ -166,6 +166,10 @@ Session::Callbacks BgpService::Impl::callbacks() {
   return callbacks;
 }
 
+// TODO: each call's changes go out at once, as UPDATEs of their own: 100,000 setHealth()
+// calls in one loop turn are 100,000 one-prefix UPDATEs (10 times BIRD's CPU to withdraw
+// them, docs/performance.md). Coalescing a turn's changes per peer, the last change of a
+// prefix winning, would let VIPs that fail together share messages.
 void BgpService::Impl::apply(const std::vector<RouteChange>& changes) {
   struct PeerBatch {
     std::vector<Announcement> announcements;
