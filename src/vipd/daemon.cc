@@ -432,7 +432,8 @@ void Daemon::Impl::pushDesired() {
 void Daemon::Impl::pushChanges(ServiceRuntime& service) {
   const auto changes = service.takeDesiredChanges();
   const auto& entry = service.desired();
-  if (changes.whole || !synchronizer->desired().services.contains(ipvs::canonical(entry.service.key))) {
+  if (changes.whole ||
+      !synchronizer->desired().services.contains(ipvs::canonical(entry.service.key))) {
     synchronizer->setDesiredService(entry);
     return;
   }
