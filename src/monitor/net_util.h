@@ -22,9 +22,8 @@ namespace vipd::monitor {
 // monitored), and handlers dispatched without the indirection.
 using Executor = boost::asio::io_context::executor_type;
 using TcpSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor>;
-using SteadyTimer =
-    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                      boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
+using SteadyTimer = boost::asio::basic_waitable_timer<
+    std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, Executor>;
 
 inline boost::asio::ip::address toAsio(const IpAddress& address) {
   if (address.isV4()) {
