@@ -6,6 +6,7 @@
 // later change of verdict, is reported to the listener exactly once.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -45,7 +46,20 @@ struct ProbeResult {
   std::chrono::nanoseconds latency{0};
 };
 
+// Check durations for /metrics: a count per upper bound of kDurationBounds (seconds, as
+// Prometheus's default buckets), each check counted in the first bucket it fits (a check
+// longer than the last bound only in Counters::checks), and the sum of every duration.
+inline constexpr std::array<double, 11> kDurationBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                           0.5,   1.0,  2.5,   5.0,  10.0};
+struct DurationHistogram {
+  std::array<std::uint32_t, kDurationBounds.size()> counts{};
+  double sum_seconds = 0;
+
+  void add(std::chrono::nanoseconds duration);
+};
+
 struct Counters {
+  DurationHistogram durations;
   std::uint64_t checks = 0;
   std::uint64_t up_results = 0;
   std::uint64_t down_results = 0;

@@ -170,8 +170,20 @@ config::MonitorKind MonitorBase::kind() const {
   return plan_->config.kind;
 }
 
+void DurationHistogram::add(std::chrono::nanoseconds duration) {
+  const double seconds = std::chrono::duration<double>(duration).count();
+  sum_seconds += seconds;
+  for (std::size_t i = 0; i < kDurationBounds.size(); ++i) {
+    if (seconds <= kDurationBounds.at(i)) {
+      ++counts.at(i);
+      return;
+    }
+  }
+}
+
 void MonitorBase::record(ProbeResult result, bool timed_out) {
   ++counters_.checks;
+  counters_.durations.add(result.latency);
   ++(result.up ? counters_.up_results : counters_.down_results);
   if (timed_out) {
     ++counters_.timeouts;

@@ -187,8 +187,12 @@ control::MonitorView monitorView(const monitor::Monitor& monitor,
   view.timeouts = counters.timeouts;
   view.up_transitions = counters.up_transitions;
   view.down_transitions = counters.down_transitions;
-  // TODO: monitors keep no histogram of check durations yet; the buckets stay empty and
-  // /metrics shows only the +Inf bucket, so check latency percentiles cannot be drawn.
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < monitor::kDurationBounds.size(); ++i) {
+    cumulative += counters.durations.counts.at(i);
+    view.duration_buckets.emplace_back(monitor::kDurationBounds.at(i), cumulative);
+  }
+  view.duration_sum_seconds = counters.durations.sum_seconds;
   return view;
 }
 

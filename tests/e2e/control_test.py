@@ -299,6 +299,15 @@ class ControlAgainstVipd(unittest.TestCase):
         self.assertEqual(samples['vipd_service_servers_pooled{service="web"}'], 2)
         self.assertEqual(samples['vipd_dry_run{backend="dry-run"}'], 1)
         self.assertIn("vipd_ipvs_operations_total", " ".join(samples))
+        # Every check counted in the duration histogram (none takes 10 s here).
+        counts = {k: v for k, v in samples.items()
+                  if k.startswith("vipd_monitor_check_duration_seconds_count")}
+        self.assertEqual(len(counts), 2)
+        for key, count in counts.items():
+            labels = key[key.index("{") + 1:-1]
+            self.assertGreaterEqual(count, 1)
+            bucket = f'vipd_monitor_check_duration_seconds_bucket{{{labels},le="10"}}'
+            self.assertEqual(samples[bucket], count, bucket)
 
 
 if __name__ == "__main__":

@@ -122,6 +122,25 @@ TEST(MonitorBase, FirstCheckRunsAtOnceOnStart) {
   EXPECT_NE(h.monitor->lastChange(), std::chrono::system_clock::time_point{});
 }
 
+TEST(DurationHistogram, CountsEachDurationInTheFirstBucketItFits) {
+  using std::chrono::milliseconds;
+  struct Vector {
+    std::chrono::nanoseconds duration;
+    std::size_t bucket;  // kDurationBounds.size(): beyond the last bound
+  };
+  const std::vector<Vector> vectors = {{milliseconds(0), 0},      {milliseconds(5), 0},
+                                       {milliseconds(6), 1},      {milliseconds(100), 4},
+                                       {milliseconds(10000), 10}, {milliseconds(10001), 11}};
+  for (const auto& v : vectors) {
+    DurationHistogram histogram;
+    histogram.add(v.duration);
+    for (std::size_t i = 0; i < kDurationBounds.size(); ++i) {
+      EXPECT_EQ(histogram.counts.at(i), i == v.bucket ? 1U : 0U) << v.duration.count() << " " << i;
+    }
+    EXPECT_DOUBLE_EQ(histogram.sum_seconds, std::chrono::duration<double>(v.duration).count());
+  }
+}
+
 TEST(MonitorBase, CountsResultsAndReportsEachTransitionOnce) {
   Harness h({true, true, false, false, true});
   h.monitor->start();
@@ -132,6 +151,12 @@ TEST(MonitorBase, CountsResultsAndReportsEachTransitionOnce) {
   EXPECT_EQ(counters.down_results, 2U);
   EXPECT_EQ(counters.up_transitions, 2U);
   EXPECT_EQ(counters.down_transitions, 1U);
+  // Every check lands in one duration bucket (none takes 10 s here).
+  std::uint64_t bucketed = 0;
+  for (const auto count : counters.durations.counts) {
+    bucketed += count;
+  }
+  EXPECT_EQ(bucketed, 5U);
   ASSERT_EQ(h.changes.size(), 3U);
   EXPECT_EQ(h.changes[1].from, Verdict::Up);
   EXPECT_EQ(h.changes[1].to, Verdict::Down);
