@@ -171,9 +171,17 @@ class HttpServer::Impl {
   std::expected<void, std::string> start() {
     std::vector<std::string> failures;
     for (const auto& address : shared_->options.addresses) {
-      if (auto bound = listen(address); !bound) {
-        failures.push_back(bound.error());
+      auto bound = listen(address);
+      if (!bound && shared_->options.default_addresses && bound.error().host_lacks_address) {
+        vipd::log::get("control")->warn(
+            "http default address skipped: this host does not have it address={} error=\"{}\"",
+            address, bound.error().message);
+      } else if (!bound) {
+        failures.push_back(bound.error().message);
       }
+    }
+    if (failures.empty() && acceptors_.empty()) {
+      failures.push_back("none of the default addresses exists on this host");
     }
     if (!failures.empty()) {
       stop();
@@ -211,11 +219,16 @@ class HttpServer::Impl {
   std::size_t connections() const { return shared_->active; }
 
  private:
-  std::expected<void, std::string> listen(const std::string& address) {
+  struct ListenFailure {
+    std::string message;
+    bool host_lacks_address = false;  // EADDRNOTAVAIL, or no IPv6 at all
+  };
+
+  std::expected<void, ListenFailure> listen(const std::string& address) {
     beast::error_code error;
     const auto ip = asio::ip::make_address(address, error);
     if (error) {
-      return std::unexpected(fmt::format("{}: not an IP address", address));
+      return std::unexpected(ListenFailure{fmt::format("{}: not an IP address", address)});
     }
     const tcp::endpoint endpoint(ip, shared_->options.port);
     auto acceptor = std::make_unique<tcp::acceptor>(io_);
@@ -233,8 +246,10 @@ class HttpServer::Impl {
       acceptor->listen(asio::socket_base::max_listen_connections, error);
     }
     if (error) {
-      return std::unexpected(
-          fmt::format("{} port {}: {}", address, endpoint.port(), error.message()));
+      const bool lacks = error == boost::system::errc::address_not_available ||
+                         error == asio::error::address_family_not_supported;
+      return std::unexpected(ListenFailure{
+          fmt::format("{} port {}: {}", address, endpoint.port(), error.message()), lacks});
     }
     vipd::log::get("control")->info("http listening address={} port={}", address,
                                     acceptor->local_endpoint().port());

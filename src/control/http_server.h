@@ -29,6 +29,9 @@ class HttpServer {
  public:
   struct Options {
     std::vector<std::string> addresses = {"127.0.0.1", "::1"};
+    // The addresses are the defaults, not the operator's: one the host does not have (no
+    // IPv6 loopback) is skipped with a warning, as long as another one is bound.
+    bool default_addresses = false;
     std::uint16_t port = 9090;  // 0: any free port (tests)
     std::size_t max_connections = 64;
     std::size_t max_header_bytes = 8 * 1024;

@@ -59,6 +59,7 @@ constexpr std::chrono::seconds kKernelFiguresInterval{5};
 
 control::HttpServer::Options httpOptions(const config::Instrumentation& instrumentation) {
   control::HttpServer::Options options;
+  options.default_addresses = instrumentation.addresses.empty();
   if (!instrumentation.addresses.empty()) {
     options.addresses.clear();
     for (const auto& address : instrumentation.addresses) {

@@ -137,8 +137,9 @@ class VipdAgainstBird(unittest.TestCase):
 
     def start_vipd(self, args):
         self.log = open(os.path.join(self.dir, "vipd.log"), "w+")
-        return self.start([VIPD, "--dry-run", *args], stdout=subprocess.DEVNULL,
-                          stderr=self.log)
+        control = os.path.join(self.dir, "vipd.ctl")
+        return self.start([VIPD, "--dry-run", "--control-socket", control, *args],
+                          stdout=subprocess.DEVNULL, stderr=self.log)
 
     def vipd_log(self):
         self.log.flush()

@@ -204,7 +204,9 @@ class VipdAgainstFrr(unittest.TestCase):
         with open(conf, "w") as f:
             json.dump(NATIVE, f, indent=1)
         self.log = open(os.path.join(self.dir, "vipd.log"), "w+")
-        return self.start(self.in_speaker(VIPD, "--dry-run", "--config", conf),
+        control = os.path.join(self.dir, "vipd.ctl")
+        return self.start(self.in_speaker(VIPD, "--dry-run", "--config", conf,
+                                          "--control-socket", control),
                           stdout=subprocess.DEVNULL, stderr=self.log)
 
     def vipd_log(self):

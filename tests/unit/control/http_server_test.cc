@@ -270,5 +270,28 @@ TEST(HttpServer, StartFailsOnABadAddressOrABusyPort) {
   EXPECT_NE(second.error().find("127.0.0.1"), std::string::npos) << second.error();
 }
 
+// 192.0.2.77 (TEST-NET-1) is on no interface here: bind() fails with EADDRNOTAVAIL.
+TEST(HttpServer, SkipsADefaultAddressTheHostLacksButNotAConfiguredOne) {
+  boost::asio::io_context io;
+  FakeDaemonView view{instrumentationSnapshots()};
+  HttpServer::Options options;
+  options.addresses = {"127.0.0.1", "192.0.2.77"};
+  options.port = 0;
+
+  options.default_addresses = true;
+  HttpServer defaults(io, view, options);
+  ASSERT_TRUE(defaults.start().has_value());
+  EXPECT_EQ(defaults.ports().size(), 1u);
+
+  options.default_addresses = false;
+  const auto configured = HttpServer(io, view, options).start();
+  ASSERT_FALSE(configured.has_value());
+  EXPECT_NE(configured.error().find("192.0.2.77"), std::string::npos) << configured.error();
+
+  options.addresses = {"192.0.2.77"};
+  options.default_addresses = true;
+  EXPECT_FALSE(HttpServer(io, view, options).start().has_value());
+}
+
 }  // namespace
 }  // namespace vipd::control
