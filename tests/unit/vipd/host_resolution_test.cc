@@ -58,6 +58,26 @@ TEST(HostResolution, NumericHostIsItsOwnAddressWithoutALookup) {
   EXPECT_EQ(dns.lookups, 0);
 }
 
+// What ServiceRuntime asks before it makes a HostResolution: a numeric host needs none.
+TEST(HostResolution, NumericAddressNeedsNoResolution) {
+  const auto v4 = HostResolution::numericAddress("192.0.2.1", IpAddress::Family::V4);
+  ASSERT_TRUE(v4.has_value());
+  EXPECT_EQ(v4->value_or(ip("0.0.0.0")), ip("192.0.2.1"));
+
+  const auto v6 = HostResolution::numericAddress("2001:db8::5", IpAddress::Family::V6);
+  ASSERT_TRUE(v6.has_value());
+  EXPECT_EQ(v6->value_or(ip("::")), ip("2001:db8::5"));
+
+  const auto other = HostResolution::numericAddress("2001:db8::5", IpAddress::Family::V4);
+  ASSERT_TRUE(other.has_value());
+  ASSERT_FALSE(other->has_value());
+  EXPECT_EQ(other->error(), "address family differs from the service's");
+
+  for (const char* name : {"web1.example", "localhost", "192.0.2.1.example", "192.0.2"}) {
+    EXPECT_FALSE(HostResolution::numericAddress(name, IpAddress::Family::V4).has_value()) << name;
+  }
+}
+
 TEST(HostResolution, NumericHostOfTheOtherFamilyIsReported) {
   boost::asio::io_context io;
   ScriptedDns dns{io, {Answer{}}};
