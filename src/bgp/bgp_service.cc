@@ -1,11 +1,14 @@
 #include "bgp/bgp_service.h"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include "bgp/listener.h"
 #include "common/log.h"
@@ -18,6 +21,34 @@ constexpr std::string_view kDisabledMessage = "disabled by the operator: vipc di
 constexpr std::string_view kRestartMessage = "restarted by the operator: vipc restart protocol";
 
 using CommandResult = std::expected<std::string, std::string>;
+
+// Up to this many route changes to one peer in one loop turn are logged one line each at
+// info; a bigger burst is one summary line at info, its lines at debug (docs/bgp.md).
+constexpr std::size_t kDetailedLogLimit = 16;
+
+struct PrefixHash {
+  std::size_t operator()(const Prefix& prefix) const noexcept {
+    const auto& b = prefix.address().bytes();
+    std::uint64_t low = 0;
+    std::uint64_t high = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+      high = (high << 8) | b[i];
+      low = (low << 8) | b[i + 8];
+    }
+    return std::hash<std::uint64_t>{}(high * 0x9E3779B97F4A7C15ULL ^ low) ^ prefix.length();
+  }
+};
+
+// A peer's route changes of the current loop turn, the last one of each prefix winning.
+struct PeerPending {
+  struct Entry {
+    RouteChange change;
+    bool peer_had = false;  // the peer held the prefix before this turn
+    bool live = true;       // false once a later change of the prefix supersedes it
+  };
+  std::vector<Entry> entries;
+  std::unordered_map<Prefix, std::size_t, PrefixHash> latest;  // index into entries
+};
 
 // The BGP identifier when none is configured: the first IPv4 address vipd speaks from.
 std::optional<std::uint32_t> deriveRouterId(const SpeakerSettings& settings) {
@@ -60,7 +91,10 @@ class BgpService::Impl {
         log_(vipd::log::get("bgp")) {}
 
   std::expected<void, std::string> start();
-  void apply(const std::vector<RouteChange>& changes);
+  // Queues changes for the flush posted for this loop turn (see flush()).
+  void apply(std::vector<RouteChange> changes);
+  // Sends the queued changes now: before anything that must follow them on the wire.
+  void flush();
   void stop(std::function<void()> done);
   CommandResult setPeerEnabled(std::string_view name, bool on);
   CommandResult restartPeer(std::string_view name);
@@ -78,6 +112,10 @@ class BgpService::Impl {
   bool stopping_ = false;
   std::function<void()> stopped_;
   std::set<std::string, std::less<>> disabled_;  // peers an operator disabled
+  std::map<std::string, PeerPending, std::less<>> pending_;
+  bool flush_posted_ = false;
+  // Last, so that it goes first: a posted flush that runs after the destructor does nothing.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
  private:
   Session* findByAddress(const IpAddress& peer) {
@@ -97,6 +135,10 @@ class BgpService::Impl {
     return nullptr;
   }
   Session::Callbacks callbacks();
+  void queue(RouteChange&& change);
+  void postFlush();
+  void flushPeer(const std::string& peer, PeerPending& pending);
+  void logChange(const RouteChange& change, spdlog::level::level_enum level);
   void rearm();
   void finishStop();
   void afterSessionsClosed();
@@ -149,14 +191,17 @@ Session::Callbacks BgpService::Impl::callbacks() {
     log_->info("session established peer={} internal={} ipv4={} ipv6={}", session.name(),
                peer_session->internal, peer_session->ipv4_unicast, peer_session->ipv6_unicast);
     apply(speaker_.peerUp(session.name(), *peer_session));
+    flush();  // RFC 4724 2: the End-of-RIB follows the initial table
     session.sendEndOfRib();
   };
   callbacks.down = [this](Session& session, FsmReason reason) {
     log_->warn("session down peer={} reason={}", session.name(), fsmReasonName(reason));
     speaker_.peerDown(session.name());
+    pending_.erase(session.name());
   };
   callbacks.route_refresh = [this](Session& session) {
     log_->info("route refresh received peer={}", session.name());
+    flush();
     std::vector<Announcement> announcements;
     for (const RouteChange& route : speaker_.table(session.name())) {
       announcements.push_back(Announcement{route.attributes, {route.prefix}});
@@ -166,42 +211,112 @@ Session::Callbacks BgpService::Impl::callbacks() {
   return callbacks;
 }
 
-// TODO: each call's changes go out at once, as UPDATEs of their own: 100,000 setHealth()
-// calls in one loop turn are 100,000 one-prefix UPDATEs (10 times BIRD's CPU to withdraw
-// them, docs/performance.md). Coalescing a turn's changes per peer, the last change of a
-// prefix winning, would let VIPs that fail together share messages.
-void BgpService::Impl::apply(const std::vector<RouteChange>& changes) {
-  struct PeerBatch {
-    std::vector<Announcement> announcements;
-    std::vector<Prefix> withdrawals;
-  };
-  std::map<std::string, PeerBatch> batches;
-  for (const RouteChange& change : changes) {
-    log_->info("vip {} vip={} peer={} prefix={} reason={} detail=\"{}\"",
-               change.announce ? "announced" : "withdrawn", change.vip, change.peer,
-               change.prefix.toString(), changeReasonName(change.reason), change.detail);
-    PeerBatch& batch = batches[change.peer];
+// Changes wait for the end of the loop turn, so that the VIPs that fail together (many
+// setHealth() calls from one event) share UPDATEs; posted, not timed, so that a withdrawal
+// leaves within the turn that decided it.
+void BgpService::Impl::apply(std::vector<RouteChange> changes) {
+  for (RouteChange& change : changes) {
+    queue(std::move(change));
+  }
+  if (!pending_.empty()) {
+    postFlush();
+  }
+  rearm();
+}
+
+void BgpService::Impl::queue(RouteChange&& change) {
+  auto found = pending_.find(change.peer);
+  if (found == pending_.end()) {
+    found = pending_.emplace(change.peer, PeerPending{}).first;
+  }
+  PeerPending& pending = found->second;
+
+  // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
+  bool peer_had = change.announce ? change.replaces : true;
+  const std::size_t index = pending.entries.size();
+  const auto [latest, fresh] = pending.latest.try_emplace(change.prefix, index);
+  if (!fresh) {
+    PeerPending::Entry& earlier = pending.entries[latest->second];
+    earlier.live = false;
+    peer_had = earlier.peer_had;
+    latest->second = index;
+  }
+  pending.entries.push_back(PeerPending::Entry{std::move(change), peer_had, true});
+}
+
+void BgpService::Impl::postFlush() {
+  if (std::exchange(flush_posted_, true)) {
+    return;
+  }
+  boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.lock()) {
+      flush();
+    }
+  });
+}
+
+void BgpService::Impl::flush() {
+  flush_posted_ = false;
+  auto pending = std::exchange(pending_, {});
+  for (auto& [peer, changes] : pending) {
+    flushPeer(peer, changes);
+  }
+}
+
+void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) {
+  std::vector<Announcement> announcements;
+  std::vector<Prefix> withdrawals;
+  std::map<ChangeReason, std::size_t> reasons;
+  const bool detailed = pending.latest.size() <= kDetailedLogLimit;
+  const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
+
+  for (PeerPending::Entry& entry : pending.entries) {
+    RouteChange& change = entry.change;
+    // Announced and withdrawn within the turn: the peer never heard of it.
+    if (!entry.live || (!change.announce && !entry.peer_had)) {
+      continue;
+    }
+    logChange(change, level);
+    ++reasons[change.reason];
     if (!change.announce) {
-      batch.withdrawals.push_back(change.prefix);
+      withdrawals.push_back(change.prefix);
       continue;
     }
     // Prefixes with the same attributes share UPDATEs.
-    auto same = std::ranges::find_if(batch.announcements, [&](const Announcement& a) {
-      return a.attributes == change.attributes;
-    });
-    if (same == batch.announcements.end()) {
-      batch.announcements.push_back(Announcement{change.attributes, {}});
-      same = std::prev(batch.announcements.end());
+    auto same = std::ranges::find_if(
+        announcements, [&](const Announcement& a) { return a.attributes == change.attributes; });
+    if (same == announcements.end()) {
+      announcements.push_back(Announcement{std::move(change.attributes), {}});
+      same = std::prev(announcements.end());
     }
     same->prefixes.push_back(change.prefix);
   }
 
-  for (const auto& [peer, batch] : batches) {
-    if (Session* session = findByName(peer)) {
-      session->sendRoutes(batch.announcements, batch.withdrawals);
-    }
+  std::size_t announced = 0;
+  for (const Announcement& announcement : announcements) {
+    announced += announcement.prefixes.size();
   }
-  rearm();
+  if (!detailed) {
+    std::string by_reason;
+    for (const auto& [reason, count] : reasons) {
+      by_reason += (by_reason.empty() ? "" : ",") + std::string(changeReasonName(reason)) + ":" +
+                   std::to_string(count);
+    }
+    log_->info("routes sent peer={} announced={} withdrawn={} reasons={}", peer, announced,
+               withdrawals.size(), by_reason);
+  }
+  if (Session* session = findByName(peer)) {
+    session->sendRoutes(announcements, withdrawals);
+  }
+}
+
+void BgpService::Impl::logChange(const RouteChange& change, spdlog::level::level_enum level) {
+  if (!log_->should_log(level)) {
+    return;  // a burst's prefixes are not even formatted
+  }
+  log_->log(level, "vip {} vip={} peer={} prefix={} reason={} detail=\"{}\"",
+            change.announce ? "announced" : "withdrawn", change.vip, change.peer,
+            change.prefix.toString(), changeReasonName(change.reason), change.detail);
 }
 
 void BgpService::Impl::rearm() {
@@ -237,6 +352,7 @@ void BgpService::Impl::stop(std::function<void()> done) {
 }
 
 void BgpService::Impl::finishStop() {
+  flush();  // the withdrawals go before the NOTIFICATION
   // RFC 9003: tell the operator of the router why; under graceful restart close silently,
   // so that the peers keep the routes (RFC 4724 4).
   std::optional<Notification> notification;

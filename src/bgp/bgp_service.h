@@ -2,7 +2,9 @@
 // Session per peer, the shared Listener and the timer of the speaker's deadlines, on one
 // io_context. The daemon gives it the VIPs' health and the start-up, drain and stop
 // commands; it logs every announcement and withdrawal with the VIP, the peer and the
-// reason, and sends them to the peers, packed into UPDATEs per peer.
+// reason (a burst: one line per peer with counts, the prefixes at debug), and sends them to
+// the peers at the end of the loop turn that decided them, the last change of a prefix
+// winning, packed into UPDATEs per peer.
 //
 // The router id (BGP identifier) is SpeakerSettings::router_id, else the first IPv4 address
 // among the listen addresses and the peers' local addresses; start() fails without one.

@@ -455,7 +455,7 @@ std::vector<RouteChange> Speaker::table(std::string_view name) const {
   }
   for (const auto& [prefix, attributes] : it->second.sent) {
     out.push_back(RouteChange{std::string(name), it->second.sent_vip.at(prefix), prefix, true,
-                              attributes, ChangeReason::PeerUp, "route-refresh"});
+                              attributes, ChangeReason::PeerUp, "route-refresh", true});
   }
   return out;
 }
@@ -627,7 +627,7 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
     const auto sent_vip = peer.sent_vip.find(prefix);
     const std::string vip_name = sent_vip->second;
     const Vip* vip = findVip(vip_name);
-    RouteChange change{name, vip_name, prefix, false, {}, because(vip), detailOf(vip)};
+    RouteChange change{name, vip_name, prefix, false, {}, because(vip), detailOf(vip), false};
     count(change);
     out.push_back(std::move(change));
     peer.sent_vip.erase(sent_vip);
@@ -639,7 +639,9 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
   if (sent != peer.sent.end() && sent->second == attributes) {
     return;
   }
-  RouteChange change{name, vip->policy.name, prefix, true, attributes, because(vip), detailOf(vip)};
+  const bool replaces = sent != peer.sent.end();
+  RouteChange change{name,       vip->policy.name, prefix,        true,
+                     attributes, because(vip),     detailOf(vip), replaces};
   count(change);
   out.push_back(std::move(change));
   peer.sent[prefix] = attributes;

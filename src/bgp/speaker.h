@@ -130,6 +130,9 @@ struct RouteChange {
   PathAttributes attributes;  // with announce
   ChangeReason reason = ChangeReason::Configured;
   std::string detail;  // "service=web-https up=1 needed=2 short=1"
+  // With announce: the peer already had the prefix (with other attributes). A caller that
+  // coalesces changes needs it to tell whether a later withdraw must still be sent.
+  bool replaces = false;
 };
 
 struct SpeakerCounters {

@@ -256,5 +256,89 @@ TEST(BgpService, WithdrawVipHoldsItUntilAnnounceVip) {
   EXPECT_EQ(service.routes()[0].as_path, (std::vector<std::uint32_t>{kLocalAs}));
 }
 
+// VIPs 198.18.1.0 + k, each its own /32.
+std::vector<VipPolicy> manyVips(int count) {
+  std::vector<VipPolicy> out;
+  for (int k = 0; k < count; ++k) {
+    VipPolicy vip;
+    vip.name = "198.18.1." + std::to_string(k) + "/32";
+    vip.prefixes = {*Prefix::parse(vip.name)};
+    out.push_back(vip);
+  }
+  return out;
+}
+
+VipHealth unhealthy() {
+  return VipHealth{{ServiceHealth{"web", 2, 0, true}}};
+}
+
+std::size_t withdrawnPrefixes(const std::vector<Update>& updates) {
+  std::size_t total = 0;
+  for (const Update& update : updates) {
+    total += update.withdrawn.size();
+  }
+  return total;
+}
+
+bool mentions(const Update& update, const Prefix& prefix) {
+  return std::ranges::find(update.withdrawn, prefix) != update.withdrawn.end() ||
+         std::ranges::find(update.nlri, prefix) != update.nlri.end();
+}
+
+TEST(BgpService, ChangesOfOneLoopTurnShareUpdates) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  const auto policies = manyVips(200);
+  BgpService service(io, settingsFor(router.port()), policies);
+  ASSERT_TRUE(service.start());
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, healthy());
+  }
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+  service.startupDone();
+  ASSERT_TRUE(runUntil(io, [&] { return !router.received<Update>().empty(); }));
+  const std::size_t before = router.received<Update>().size();
+
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, unhealthy());
+  }
+  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 200; }));
+  EXPECT_EQ(router.received<Update>().size(), before + 1);
+}
+
+TEST(BgpService, AnnounceThenWithdrawInOneTurnSendsOnlyWhatThePeerNeeds) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  const auto policies = manyVips(3);  // 0: announced before, 1: not, 2: the marker
+  const Prefix had = policies[0].prefixes[0];
+  const Prefix never = policies[1].prefixes[0];
+  BgpService service(io, settingsFor(router.port()), policies);
+  ASSERT_TRUE(service.start());
+  service.setHealth(policies[0].name, healthy());
+  service.setHealth(policies[1].name, unhealthy());
+  service.setHealth(policies[2].name, healthy());
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+  service.startupDone();
+  ASSERT_TRUE(runUntil(io, [&] { return !router.received<Update>().empty(); }));
+  const std::size_t before = router.received<Update>().size();
+
+  for (const auto& policy : {policies[0], policies[1]}) {
+    service.setHealth(policy.name, unhealthy());
+    service.setHealth(policy.name, healthy());
+    service.setHealth(policy.name, unhealthy());
+  }
+  service.setHealth(policies[2].name, unhealthy());
+  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 2; }));
+
+  const auto updates = router.received<Update>();
+  ASSERT_EQ(updates.size(), before + 1);
+  const Update& last = updates.back();
+  EXPECT_TRUE(last.nlri.empty());
+  EXPECT_TRUE(mentions(last, had));
+  EXPECT_FALSE(mentions(last, never));
+}
+
 }  // namespace
 }  // namespace vipd::bgp
