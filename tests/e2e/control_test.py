@@ -15,16 +15,16 @@ Usage: control_test.py VIPD_BINARY VIPC_BINARY
 """
 import json
 import os
-import queue
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import unittest
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vipd_process import VipdProcess  # noqa: E402 (beside this file)
 
 VIPD = VIPC = None
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -58,50 +58,8 @@ def native_config(port, hosts, http_port=None, interval=1, extra_port=None):
     return json.dumps({"vipd:config": config}, indent=2)
 
 
-class Vipd:
-    """vipd as a child process; stdout lines are queued as they arrive."""
-
-    def __init__(self, args, workdir):
-        self.stderr = open(os.path.join(workdir, "vipd.stderr"), "a+")
-        self.process = subprocess.Popen([VIPD] + args, stdout=subprocess.PIPE,
-                                        stderr=self.stderr, text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def expect(self, wanted):
-        """Waits for each line of `wanted` (in any order); returns the lines seen."""
-        wanted, seen = set(wanted), []
-        end = time.monotonic() + DEADLINE
-        while wanted:
-            try:
-                line = self.lines.get(timeout=max(0.0, end - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"missing {sorted(wanted)}; seen {seen}; log:\n"
-                                     + self.log())
-            seen.append(line)
-            wanted.discard(line)
-        return seen
-
-    def log(self):
-        self.stderr.flush()
-        self.stderr.seek(0)
-        return self.stderr.read()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-        return self.wait()
-
-    def wait(self):
-        code = self.process.wait(timeout=DEADLINE)
-        self.process.stdout.close()
-        if not self.stderr.closed:
-            self.stderr.close()
-        return code
+def Vipd(args, workdir):
+    return VipdProcess(VIPD, args, workdir, append_log=True)
 
 
 class ControlAgainstVipd(unittest.TestCase):

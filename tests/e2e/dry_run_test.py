@@ -8,23 +8,19 @@ the server list, and checks the IPVS lines vipd prints on stdout (ipvsadm -S -n 
 Usage: dry_run_test.py VIPD_BINARY
 """
 import os
-import queue
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vipd_process import VipdProcess  # noqa: E402 (beside this file)
 
 VIPD = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 BACKEND = os.path.join(HERE, "..", "tools", "http_backend.py")
 VIP = "192.0.2.10"
-# Generous: these machines are slow under the sanitizers. Not a timing assertion: a
-# deadline after which the expected line is declared missing.
-DEADLINE = 30.0
 
 
 def free_port():
@@ -48,58 +44,8 @@ class Backend:
         self.process.wait()
 
 
-class Vipd:
-    """vipd as a child process; stdout lines are queued as they arrive."""
-
-    def __init__(self, args, workdir):
-        self.stderr = open(os.path.join(workdir, "vipd.stderr"), "w+")
-        self.process = subprocess.Popen([VIPD] + args, stdout=subprocess.PIPE,
-                                        stderr=self.stderr, text=True)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def expect(self, wanted):
-        """Waits for each line of `wanted` (in any order); returns the lines seen."""
-        wanted, seen = set(wanted), []
-        end = time.monotonic() + DEADLINE
-        while wanted:
-            try:
-                line = self.lines.get(timeout=max(0.0, end - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"missing {sorted(wanted)}; seen {seen}; log:\n"
-                                     + self.log())
-            seen.append(line)
-            wanted.discard(line)
-        return seen
-
-    def quiet_for(self, seconds):
-        """Returns the lines printed within `seconds` (expected: none)."""
-        seen, end = [], time.monotonic() + seconds
-        while time.monotonic() < end:
-            try:
-                seen.append(self.lines.get(timeout=max(0.0, end - time.monotonic())))
-            except queue.Empty:
-                break
-        return seen
-
-    def log(self):
-        self.stderr.flush()
-        self.stderr.seek(0)
-        return self.stderr.read()[-4000:]
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=DEADLINE)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
+def Vipd(args, workdir):
+    return VipdProcess(VIPD, args, workdir, append_log=False)
 
 
 PYBAL_CONF = """\
