@@ -1,6 +1,6 @@
 #!/bin/sh
 # The real vipd on the real kernel's IPVS, in the test VM (tests/kernel/vm-run):
-#   vipd_e2e.sh VIPD
+#   vipd_e2e.sh VIPD [VIPC]
 # HTTP servers (busybox httpd) on 127.0.0.2-4:80 behind VIPs on lo, NAT forwarding, so that
 # a connection from the guest itself goes through IPVS. In order: programming, depool by
 # remove and by drain and the server's return, a foreign service left alone, drift repair
@@ -11,6 +11,7 @@
 # CAP_NET_ADMIN, no IPVS; a dry run with timeouts configured). Each check prints "ok" or
 # "FAIL"; exit 1 on any FAIL.
 vipd=$1
+vipc=${2:-}
 ipvsadm=${VIPD_IPVSADM:-ipvsadm}
 work=/tmp/vipd-e2e
 state=$work/state.json
@@ -180,6 +181,25 @@ test_programming() {
     "grep -q 10.10.0.1 $state && grep -q 10.10.0.3 $state && ! grep -q 10.10.0.9 $state"
 }
 
+# vipc against the daemon on the real kernel: the table as vipd sees it, and the kernel's
+# traffic counters (read over netlink every 5 s) once connections went through IPVS.
+test_control_plane() {
+  [ -n "$vipc" ] || return 0
+  socket=/run/vipd/vipd.ctl
+  check "vipc show ipvs shows the kernel's IPVS version and service" sh -c \
+    "$vipc -s $socket show ipvs >$work/show-ipvs &&
+     grep -q 'IP Virtual Server version 1\.' $work/show-ipvs &&
+     grep -q 'TCP  10.10.0.1:80' $work/show-ipvs" || cat $work/show-ipvs
+  for _ in 1 2 3; do wget -q -O /dev/null http://10.10.0.1/ 2>/dev/null; done
+  check "vipc show ipvs stats shows the connections that went through IPVS" wait_for 20 sh -c \
+    "$vipc -s $socket show ipvs stats | awk '\$1 == \"TCP\" && \$2 == \"10.10.0.1:80\" &&
+     \$3 > 0 { found = 1 } END { exit !found }'" || $vipc -s $socket show ipvs stats
+  check "vipc show servers lists the three servers of web up and pooled" sh -c \
+    "$vipc -s $socket show servers web >$work/show-servers && awk '\$1 == \"web\" &&
+     \$5 == \"up\" && \$6 == \"yes\" { n++ } END { exit n != 3 }' $work/show-servers" ||
+    cat $work/show-servers
+}
+
 test_depool_and_return() {
   stop_server 3
   check "a dead server is removed (remove) and drained to weight 0 (drain)" wait_for 10 sh -c \
@@ -330,6 +350,7 @@ test_startup_errors() {
 
 setup
 test_programming
+test_control_plane
 test_depool_and_return
 test_drift_repair
 test_adoption_after_sigkill
