@@ -17,8 +17,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_harness import ChildProcesses, wait_for  # noqa: E402 (beside this file)
 
 VIPD = None
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,17 +85,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for(what, check):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class VipdAgainstBird(unittest.TestCase):
+class VipdAgainstBird(ChildProcesses, unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.dir = self.tmp.name
@@ -101,16 +93,8 @@ class VipdAgainstBird(unittest.TestCase):
         self.processes = []
 
     def tearDown(self):
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        self.kill_children()
         self.tmp.cleanup()
-
-    def start(self, args, **kwargs):
-        process = subprocess.Popen(args, **kwargs)
-        self.processes.append(process)
-        return process
 
     def start_bird(self, bird_port):
         conf = os.path.join(self.dir, "bird.conf")

@@ -26,6 +26,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from daemon_harness import ChildProcesses, wait_for  # noqa: E402 (beside this file)
+
 VIPD = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 BACKEND = os.path.join(HERE, "..", "tools", "http_backend.py")
@@ -89,17 +92,7 @@ NATIVE = {"vipd:config": {
 }}
 
 
-def wait_for(what, check):
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class VipdAgainstFrr(unittest.TestCase):
+class VipdAgainstFrr(ChildProcesses, unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
         self.dir = self.tmp.name
@@ -111,21 +104,11 @@ class VipdAgainstFrr(unittest.TestCase):
         self.start_bgpd()
 
     def tearDown(self):
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            if process.stdout:
-                process.stdout.close()
+        self.kill_children()
         if hasattr(self, "log"):
             self.log.close()
         self.stop_bgpd()
         self.tmp.cleanup()
-
-    def start(self, args, **kwargs):
-        process = subprocess.Popen(args, **kwargs)
-        self.processes.append(process)
-        return process
 
     def in_speaker(self, *args):
         return ["ip", "netns", "exec", self.speaker, *args]
