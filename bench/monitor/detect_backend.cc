@@ -19,32 +19,19 @@
 #include <cstring>
 #include <string_view>
 
+#include "listen_socket.h"
+
 namespace {
 
 constexpr std::string_view kResponse =
     "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n"
     "\r\nok\n";
 
-int listenOn(const char* address_text, const char* port_text) {
-  const std::string_view port_view(port_text);
+unsigned portOf(const char* text) {
+  const std::string_view view(text);
   unsigned port = 0;
-  std::from_chars(port_view.data(), port_view.data() + port_view.size(), port);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (port == 0 || port > 65535 || inet_pton(AF_INET, address_text, &address.sin_addr) != 1) {
-    return -1;
-  }
-
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  const int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0 ||
-      listen(fd, 1024) < 0) {
-    std::perror("bind/listen");
-    return -1;
-  }
-  return fd;
+  std::from_chars(view.data(), view.data() + view.size(), port);
+  return port;
 }
 
 void watch(int epoll_fd, int fd) {
@@ -75,7 +62,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: detect_backend ADDRESS PORT\n");
     return 2;
   }
-  const int listener = listenOn(argv[1], argv[2]);
+  const int listener = listenOn(argv[1], portOf(argv[2]), 1024);
   if (listener < 0) {
     return 1;
   }

@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <string_view>
 
+#include "listen_socket.h"
+
 namespace {
 
 unsigned number(const char* text) {
@@ -28,25 +30,6 @@ unsigned number(const char* text) {
   unsigned value = 0;
   std::from_chars(view.data(), view.data() + view.size(), value);
   return value;
-}
-
-int listenOn(const char* address_text, unsigned port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (port == 0 || port > 65535 || inet_pton(AF_INET, address_text, &address.sin_addr) != 1) {
-    return -1;
-  }
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  const int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  // The backlog is capped by net.core.somaxconn, which the runner raises.
-  if (bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0 ||
-      listen(fd, 65535) < 0) {
-    std::perror("hold_server: bind/listen");
-    return -1;
-  }
-  return fd;
 }
 
 struct Counts {
@@ -95,7 +78,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: hold_server ADDRESS PORT [REPORT_SECONDS]\n");
     return 2;
   }
-  const int listener = listenOn(argv[1], number(argv[2]));
+  const int listener = listenOn(argv[1], number(argv[2]), 65535);
   if (listener < 0) {
     return 1;
   }
