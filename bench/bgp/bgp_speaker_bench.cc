@@ -117,6 +117,17 @@ SpeakerSettings speakerSettings(const Options& options) {
   return settings;
 }
 
+// The VIPs' names, made before any timed command: the daemon has its names at hand and
+// formats none for a setHealth() call.
+std::vector<std::string> vipNames(std::uint32_t count) {
+  std::vector<std::string> names;
+  names.reserve(count);
+  for (std::uint32_t k = 0; k < count; ++k) {
+    names.push_back(vipName(k));
+  }
+  return names;
+}
+
 std::vector<VipPolicy> vipPolicies(std::uint32_t count) {
   std::vector<VipPolicy> vips;
   vips.reserve(count);
@@ -209,11 +220,12 @@ class Bench {
         input_(io, ::dup(STDIN_FILENO)),
         timer_(io),
         sent_(options.peer_port),
+        names_(vipNames(options.vips)),
         started_at_(Clock::now()) {}
 
   int run() {
-    for (std::uint32_t k = 0; k < options_.vips; ++k) {
-      service_.setHealth(vipName(k), health(true));
+    for (const std::string& name : names_) {
+      service_.setHealth(name, health(true));
     }
     if (auto started = service_.start(); !started) {
       std::cerr << started.error() << "\n";
@@ -288,8 +300,9 @@ class Bench {
   }
 
   void setAll(bool up) {
-    for (std::uint32_t k = 0; k < options_.vips; ++k) {
-      service_.setHealth(vipName(k), health(up));
+    const VipHealth state = health(up);
+    for (const std::string& name : names_) {
+      service_.setHealth(name, state);
     }
   }
 
@@ -337,7 +350,7 @@ class Bench {
     latency_.vip = static_cast<std::uint32_t>(random_() % options_.vips);
     event_at_ = Clock::now();
     event_cpu_at_ = threadCpuTime();
-    service_.setHealth(vipName(latency_.vip), health(false));
+    service_.setHealth(names_[latency_.vip], health(false));
     boost::asio::post(io_, [this] { awaitSent(true); });
   }
 
@@ -354,7 +367,7 @@ class Bench {
       const std::chrono::duration<double, std::micro> cpu = threadCpuTime() - event_cpu_at_;
       latency_.cpu_us.push_back(cpu.count());
       latency_.before = now_sent.value_or(0);
-      service_.setHealth(vipName(latency_.vip), health(true));
+      service_.setHealth(names_[latency_.vip], health(true));
       boost::asio::post(io_, [this] { awaitSent(false); });
       return;
     }
@@ -396,6 +409,7 @@ class Bench {
   boost::asio::streambuf buffer_;
   boost::asio::steady_timer timer_;
   SentBytes sent_;
+  std::vector<std::string> names_;  // VIP k's name at k
   Clock::time_point started_at_;
   Clock::time_point event_at_;
   std::chrono::nanoseconds event_cpu_at_{};

@@ -26,17 +26,36 @@ using CommandResult = std::expected<std::string, std::string>;
 // info; a bigger burst is one summary line at info, its lines at debug (docs/bgp.md).
 constexpr std::size_t kDetailedLogLimit = 16;
 
-struct PrefixHash {
-  std::size_t operator()(const Prefix& prefix) const noexcept {
-    const auto& b = prefix.address().bytes();
-    std::uint64_t low = 0;
-    std::uint64_t high = 0;
-    for (std::size_t i = 0; i < 8; ++i) {
-      high = (high << 8) | b[i];
-      low = (low << 8) | b[i + 8];
+// Prefixes gathered by their attributes, so that those with the same attributes share
+// UPDATEs. Interned attributes are compared by pointer; there are few distinct ones.
+class AnnouncementGroups {
+ public:
+  void add(const SharedAttributes& attributes, const Prefix& prefix) {
+    auto same = std::ranges::find(groups_, attributes, &Group::first);
+    if (same == groups_.end()) {
+      groups_.emplace_back(attributes, std::vector<Prefix>{});
+      same = std::prev(groups_.end());
     }
-    return std::hash<std::uint64_t>{}(high * 0x9E3779B97F4A7C15ULL ^ low) ^ prefix.length();
+    same->second.push_back(prefix);
+    ++prefixes_;
   }
+  std::size_t prefixes() const { return prefixes_; }
+  // The packer's input: one copy of each set of attributes.
+  std::vector<Announcement> take() {
+    std::vector<Announcement> announcements;
+    announcements.reserve(groups_.size());
+    for (auto& [attributes, prefixes] : groups_) {
+      announcements.push_back(Announcement{*attributes, std::move(prefixes)});
+    }
+    groups_.clear();
+    prefixes_ = 0;
+    return announcements;
+  }
+
+ private:
+  using Group = std::pair<SharedAttributes, std::vector<Prefix>>;
+  std::vector<Group> groups_;
+  std::size_t prefixes_ = 0;
 };
 
 // A peer's route changes of the current loop turn, the last one of each prefix winning.
@@ -114,6 +133,10 @@ class BgpService::Impl {
   std::set<std::string, std::less<>> disabled_;  // peers an operator disabled
   std::map<std::string, PeerPending, std::less<>> pending_;
   bool flush_posted_ = false;
+  // The deadline tick_ waits for, if any, and which of its waits is the current one.
+  std::optional<Speaker::TimePoint> armed_for_;
+  std::uint64_t arm_generation_ = 0;
+  std::uint64_t timer_changes_ = 0;
   // Last, so that it goes first: a posted flush that runs after the destructor does nothing.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 
@@ -202,11 +225,11 @@ Session::Callbacks BgpService::Impl::callbacks() {
   callbacks.route_refresh = [this](Session& session) {
     log_->info("route refresh received peer={}", session.name());
     flush();
-    std::vector<Announcement> announcements;
+    AnnouncementGroups groups;
     for (const RouteChange& route : speaker_.table(session.name())) {
-      announcements.push_back(Announcement{route.attributes, {route.prefix}});
+      groups.add(route.attributes, route.prefix);
     }
-    session.sendRoutes(announcements, {});
+    session.sendRoutes(groups.take(), {});
   };
   return callbacks;
 }
@@ -264,7 +287,7 @@ void BgpService::Impl::flush() {
 }
 
 void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) {
-  std::vector<Announcement> announcements;
+  AnnouncementGroups announcements;
   std::vector<Prefix> withdrawals;
   std::map<ChangeReason, std::size_t> reasons;
   const bool detailed = pending.latest.size() <= kDetailedLogLimit;
@@ -282,20 +305,10 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
       withdrawals.push_back(change.prefix);
       continue;
     }
-    // Prefixes with the same attributes share UPDATEs.
-    auto same = std::ranges::find_if(
-        announcements, [&](const Announcement& a) { return a.attributes == change.attributes; });
-    if (same == announcements.end()) {
-      announcements.push_back(Announcement{std::move(change.attributes), {}});
-      same = std::prev(announcements.end());
-    }
-    same->prefixes.push_back(change.prefix);
+    announcements.add(change.attributes, change.prefix);
   }
 
-  std::size_t announced = 0;
-  for (const Announcement& announcement : announcements) {
-    announced += announcement.prefixes.size();
-  }
+  const std::size_t announced = announcements.prefixes();
   if (!detailed) {
     std::string by_reason;
     for (const auto& [reason, count] : reasons) {
@@ -306,7 +319,7 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
                withdrawals.size(), by_reason);
   }
   if (Session* session = findByName(peer)) {
-    session->sendRoutes(announcements, withdrawals);
+    session->sendRoutes(announcements.take(), withdrawals);
   }
 }
 
@@ -319,16 +332,27 @@ void BgpService::Impl::logChange(const RouteChange& change, spdlog::level::level
             change.prefix.toString(), changeReasonName(change.reason), change.detail);
 }
 
+// Only when the earliest deadline moved: a cancel posts a completion and a wait allocates, so
+// doing both on each of 100,000 setHealth() calls that leave it alone cost more than the rest.
 void BgpService::Impl::rearm() {
   const auto next = speaker_.nextDeadline();
+  if (next == armed_for_) {
+    return;
+  }
+  ++timer_changes_;
+  armed_for_ = next;
+  const std::uint64_t generation = ++arm_generation_;
   if (!next) {
     tick_.cancel();
     return;
   }
   tick_.expires_at(*next);
-  tick_.async_wait([this](const boost::system::error_code& error) {
+  tick_.async_wait([this, generation](const boost::system::error_code& error) {
     if (error) {
       return;
+    }
+    if (generation == arm_generation_) {
+      armed_for_.reset();
     }
     apply(speaker_.tick(now()));
     if (stopping_ && speaker_.stopComplete()) {
@@ -362,6 +386,7 @@ void BgpService::Impl::finishStop() {
   }
   listener_.close();
   tick_.cancel();
+  armed_for_.reset();
   if (sessions_.empty()) {
     afterSessionsClosed();
     return;
@@ -513,6 +538,10 @@ std::vector<RouteStatus> BgpService::routes() const {
 
 const SpeakerCounters& BgpService::counters() const {
   return impl_->speaker_.counters();
+}
+
+std::uint64_t BgpService::timerChanges() const {
+  return impl_->timer_changes_;
 }
 
 std::uint32_t BgpService::routerId() const {

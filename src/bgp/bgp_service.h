@@ -70,6 +70,9 @@ class BgpService {
   // `show route`: every VIP's prefixes towards every peer meant to have them.
   std::vector<RouteStatus> routes() const;
   const SpeakerCounters& counters() const;
+  // How many times the timer of the speaker's deadlines was set or cancelled: only when the
+  // earliest deadline moves, not on every change (tests check that rule).
+  std::uint64_t timerChanges() const;
   std::uint32_t routerId() const;
   std::vector<std::pair<IpAddress, std::uint16_t>> listening() const;
 

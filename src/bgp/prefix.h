@@ -3,11 +3,15 @@
 // whatever trailing bits a peer sent (RFC 4271 4.3: their value is irrelevant).
 #pragma once
 
+#include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/ip_address.h"
 
@@ -33,13 +37,52 @@ class Prefix {
 
   std::string toString() const;
 
-  auto operator<=>(const Prefix&) const = default;
+  // Family, then address, then length (a defaulted comparison's order), the address read as
+  // two 64-bit words: the speaker's tables look prefixes up hundreds of thousands of times.
+  friend std::strong_ordering operator<=>(const Prefix& a, const Prefix& b) noexcept {
+    if (a.family() != b.family()) {
+      return a.family() <=> b.family();
+    }
+    const auto [a_high, a_low] = a.words();
+    const auto [b_high, b_low] = b.words();
+    if (a_high != b_high) {
+      return a_high <=> b_high;
+    }
+    if (a_low != b_low) {
+      return a_low <=> b_low;
+    }
+    return a.length_ <=> b.length_;
+  }
+  friend bool operator==(const Prefix& a, const Prefix& b) noexcept {
+    return a.length_ == b.length_ && a.family() == b.family() && a.words() == b.words();
+  }
+
+  // The address as two words, the first octets most significant.
+  std::pair<std::uint64_t, std::uint64_t> words() const noexcept {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    std::memcpy(&high, address_.bytes().data(), sizeof high);
+    std::memcpy(&low, address_.bytes().data() + sizeof high, sizeof low);
+    if constexpr (std::endian::native == std::endian::little) {
+      high = std::byteswap(high);
+      low = std::byteswap(low);
+    }
+    return {high, low};
+  }
 
  private:
   Prefix(const IpAddress& address, std::uint8_t length) : address_(address), length_(length) {}
 
   IpAddress address_;
   std::uint8_t length_ = 0;
+};
+
+// For unordered containers of prefixes.
+struct PrefixHash {
+  std::size_t operator()(const Prefix& prefix) const noexcept {
+    const auto [high, low] = prefix.words();
+    return std::hash<std::uint64_t>{}((high * 0x9E3779B97F4A7C15ULL) ^ low) ^ prefix.length();
+  }
 };
 
 }  // namespace vipd::bgp

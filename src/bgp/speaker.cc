@@ -11,6 +11,9 @@ namespace vipd::bgp {
 namespace {
 
 constexpr std::uint32_t kDefaultLocalPref = 100;  // RFC 4271 leaves it to policy; usual value
+// Distinct attribute recipes remembered; past it they are all forgotten (and computed again
+// as needed): VIPs with their own attributes each are rare, and then none is worse off.
+constexpr std::size_t kRecipeLimit = 32;
 
 std::uint32_t neededServers(const MinHealthy& minimum, std::uint32_t servers) {
   std::uint64_t needed = minimum.value;
@@ -167,7 +170,10 @@ Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
 void Speaker::indexVips() {
   claims_.clear();
   deadlines_.clear();
+  by_name_.clear();
+  by_name_.reserve(vips_.size());
   for (auto& [name, vip] : vips_) {
+    by_name_.emplace(name, &vip);
     for (const Prefix& prefix : vip.policy.prefixes) {
       auto& claimants = claims_[prefix];
       if (claimants.empty() || claimants.back() != &vip) {
@@ -180,9 +186,10 @@ void Speaker::indexVips() {
   }
 }
 
+// Hashed: one lookup per setHealth() call, 100,000 of them when every VIP goes down.
 Speaker::Vip* Speaker::findVip(std::string_view name) {
-  const auto it = vips_.find(name);
-  return it == vips_.end() ? nullptr : &it->second;
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::optional<Speaker::VipState> Speaker::vipState(std::string_view vip) const {
@@ -433,7 +440,7 @@ std::optional<std::string> Speaker::resolveVip(std::string_view text) const {
 
 std::vector<RouteChange> Speaker::peerUp(std::string_view name, const PeerSession& session) {
   Peer& peer = peers_[std::string(name)];
-  peer = Peer{session, {}, {}};
+  peer = Peer{session, {}};
   std::vector<RouteChange> out;
   if (!(mode_ == Mode::Stopped && settings_.graceful_restart.enabled)) {
     syncPeer(std::string(name), peer, ChangeReason::PeerUp, out);
@@ -453,9 +460,9 @@ std::vector<RouteChange> Speaker::table(std::string_view name) const {
   if (it == peers_.end()) {
     return out;
   }
-  for (const auto& [prefix, attributes] : it->second.sent) {
-    out.push_back(RouteChange{std::string(name), it->second.sent_vip.at(prefix), prefix, true,
-                              attributes, ChangeReason::PeerUp, "route-refresh", true});
+  for (const auto& [prefix, sent] : it->second.sent) {
+    out.push_back(RouteChange{std::string(name), sent.vip, prefix, true, sent.attributes,
+                              ChangeReason::PeerUp, "route-refresh", true});
   }
   return out;
 }
@@ -475,14 +482,17 @@ Speaker::Table Speaker::desiredTable(const std::string& peer_name, const Peer& p
   const PeerSettings* settings = peerSettings(peer_name);
   for (const auto& [name, vip] : vips_) {
     for (const Prefix& prefix : vip.policy.prefixes) {
-      if (table.contains(prefix)) {
-        continue;
-      }
       if (auto attributes = routeFrom(vip, peer_name, settings, peer, prefix)) {
-        table.emplace(prefix, Route{&vip, std::move(*attributes)});
+        table.emplace_back(prefix, Route{&vip, std::move(attributes)});
       }
     }
   }
+
+  // The first VIP (in vips_'s order) that announces a prefix wins it: a stable sort keeps
+  // the VIPs' order within a prefix, and unique() the first of each.
+  std::ranges::stable_sort(table, {}, &Table::value_type::first);
+  const auto repeated = std::ranges::unique(table, {}, &Table::value_type::first);
+  table.erase(repeated.begin(), repeated.end());
   return table;
 }
 
@@ -496,29 +506,55 @@ std::optional<Speaker::Route> Speaker::desiredRoute(const std::string& peer_name
   }
   for (const Vip* vip : claimants->second) {
     if (auto attributes = routeFrom(*vip, peer_name, settings, peer, prefix)) {
-      return Route{vip, std::move(*attributes)};
+      return Route{vip, std::move(attributes)};
     }
   }
   return std::nullopt;
 }
 
-// The attributes the VIP gives the prefix towards this peer; nullopt when it does not
-// announce it there (not announcing, another peer's, a family not negotiated, no next hop).
-std::optional<PathAttributes> Speaker::routeFrom(const Vip& vip, const std::string& peer_name,
-                                                 const PeerSettings* settings, const Peer& peer,
-                                                 const Prefix& prefix) const {
+// The attributes the VIP gives the prefix towards this peer; null when it does not announce
+// it there (not announcing, another peer's, a family not negotiated, no next hop).
+SharedAttributes Speaker::routeFrom(const Vip& vip, const std::string& peer_name,
+                                    const PeerSettings* settings, const Peer& peer,
+                                    const Prefix& prefix) const {
   const auto& wanted = vip.policy.peers;
   const bool negotiated = prefix.isV4() ? peer.session.ipv4_unicast : peer.session.ipv6_unicast;
   if (!announcing(vip) || !negotiated ||
       (!wanted.empty() && std::ranges::find(wanted, peer_name) == wanted.end())) {
-    return std::nullopt;
+    return nullptr;
   }
   return attributesFor(vip, settings, peer, prefix);
 }
 
-std::optional<PathAttributes> Speaker::attributesFor(const Vip& vip,
-                                                     const PeerSettings* peer_settings,
-                                                     const Peer& peer, const Prefix& prefix) const {
+// Thousands of VIPs usually share one recipe: the attributes are built and interned once,
+// not merged again for each prefix.
+SharedAttributes Speaker::attributesFor(const Vip& vip, const PeerSettings* peer_settings,
+                                        const Peer& peer, const Prefix& prefix) const {
+  const bool v4 = prefix.isV4();
+  const bool draining = mode_ == Mode::Draining || mode_ == Mode::Stopping;
+  const auto& session_next_hop = v4 ? peer.session.local_ipv4 : peer.session.local_ipv6;
+  for (const AttributeRecipe& recipe : recipes_) {
+    if (recipe.peer_settings == peer_settings && recipe.v4 == v4 &&
+        recipe.internal == peer.session.internal && recipe.draining == draining &&
+        recipe.session_next_hop == session_next_hop && recipe.vip == vip.policy.attributes) {
+      return recipe.attributes;
+    }
+  }
+
+  auto built = buildAttributes(vip, peer_settings, peer, prefix);
+  SharedAttributes attributes = built ? interner_.intern(std::move(*built)) : nullptr;
+  if (recipes_.size() >= kRecipeLimit) {
+    recipes_.clear();
+  }
+  recipes_.push_back(AttributeRecipe{peer_settings, v4, peer.session.internal, draining,
+                                     session_next_hop, vip.policy.attributes, attributes});
+  return attributes;
+}
+
+std::optional<PathAttributes> Speaker::buildAttributes(const Vip& vip,
+                                                       const PeerSettings* peer_settings,
+                                                       const Peer& peer,
+                                                       const Prefix& prefix) const {
   const RouteAttributes merged =
       mergeAttributes({&global_, peer_settings != nullptr ? &peer_settings->attributes : nullptr,
                        &vip.policy.attributes});
@@ -573,9 +609,14 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
   const Table desired = desiredTable(name, peer);
 
   // Withdrawals first, so that a peer never holds more than it should.
+  // Both are in prefix order: one walk finds what the peer has and is not to.
   std::vector<Prefix> gone;
-  for (const auto& [prefix, attributes] : peer.sent) {
-    if (!desired.contains(prefix)) {
+  auto wanted = desired.begin();
+  for (const auto& [prefix, sent] : peer.sent) {
+    while (wanted != desired.end() && wanted->first < prefix) {
+      ++wanted;
+    }
+    if (wanted == desired.end() || wanted->first != prefix) {
       gone.push_back(prefix);
     }
   }
@@ -624,19 +665,21 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
     if (sent == peer.sent.end()) {
       return;
     }
-    const auto sent_vip = peer.sent_vip.find(prefix);
-    const std::string vip_name = sent_vip->second;
+    std::string vip_name = std::move(sent->second.vip);
+    peer.sent.erase(sent);
     const Vip* vip = findVip(vip_name);
-    RouteChange change{name, vip_name, prefix, false, {}, because(vip), detailOf(vip), false};
+    RouteChange change{name,    std::move(vip_name), prefix,        false,
+                       nullptr, because(vip),        detailOf(vip), false};
     count(change);
     out.push_back(std::move(change));
-    peer.sent_vip.erase(sent_vip);
-    peer.sent.erase(sent);
     return;
   }
 
+  // Interned: the same attributes are the same pointer. A prefix that passes to another VIP
+  // with the same attributes changes nothing on the wire, only whose it is.
   const auto& [vip, attributes] = *desired;
-  if (sent != peer.sent.end() && sent->second == attributes) {
+  if (sent != peer.sent.end() && sent->second.attributes == attributes) {
+    sent->second.vip = vip->policy.name;
     return;
   }
   const bool replaces = sent != peer.sent.end();
@@ -644,8 +687,11 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
                      attributes, because(vip),     detailOf(vip), replaces};
   count(change);
   out.push_back(std::move(change));
-  peer.sent[prefix] = attributes;
-  peer.sent_vip[prefix] = vip->policy.name;
+  if (replaces) {
+    sent->second = SentRoute{attributes, vip->policy.name};
+  } else {
+    peer.sent.emplace(prefix, SentRoute{attributes, vip->policy.name});
+  }
 }
 
 void Speaker::count(const RouteChange& change) {
@@ -776,9 +822,9 @@ void Speaker::fillPeerColumns(const Vip& vip, const std::string& peer_name, cons
   row.peer = peer_name;
   if (const auto peer = peers_.find(peer_name); peer != peers_.end()) {
     const auto sent = peer->second.sent.find(prefix);
-    if (sent != peer->second.sent.end() && peer->second.sent_vip.at(prefix) == row.vip) {
+    if (sent != peer->second.sent.end() && sent->second.vip == row.vip) {
       row.announced = true;
-      copyAttributes(sent->second, row);
+      copyAttributes(*sent->second.attributes, row);
       return;
     }
   }

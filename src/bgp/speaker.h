@@ -48,8 +48,10 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "bgp/attribute_interner.h"
 #include "bgp/path_attributes.h"
 #include "bgp/prefix.h"
 #include "bgp/settings.h"
@@ -126,8 +128,8 @@ struct RouteChange {
   std::string peer;
   std::string vip;
   Prefix prefix;
-  bool announce = false;      // false: withdraw
-  PathAttributes attributes;  // with announce
+  bool announce = false;        // false: withdraw
+  SharedAttributes attributes;  // with announce (interned: equal sets share one pointer)
   ChangeReason reason = ChangeReason::Configured;
   std::string detail;  // "service=web-https up=1 needed=2 short=1"
   // With announce: the peer already had the prefix (with other attributes). A caller that
@@ -247,14 +249,31 @@ class Speaker {
     bool held = false;                 // an operator's hold
     std::optional<TimePoint> changed;  // of the last change of state or hold
   };
+  // A prefix as a peer holds it from us: its attributes and the VIP (by name: reloads
+  // rebuild vips_) it was sent for.
+  struct SentRoute {
+    SharedAttributes attributes;
+    std::string vip;
+  };
   struct Peer {
     PeerSession session;
-    std::map<Prefix, PathAttributes> sent;
-    std::map<Prefix, std::string> sent_vip;
+    std::map<Prefix, SentRoute> sent;
   };
   // A prefix as a peer is to have it: the VIP it comes from, and its attributes.
-  using Route = std::pair<const Vip*, PathAttributes>;
-  using Table = std::map<Prefix, Route>;
+  using Route = std::pair<const Vip*, SharedAttributes>;
+  // By prefix, one route each: built whole for a peer, then walked beside what it was sent.
+  using Table = std::vector<std::pair<Prefix, Route>>;
+  // What attributesFor() answers depends on, with the answer: VIPs that share these share
+  // the attributes, computed once.
+  struct AttributeRecipe {
+    const PeerSettings* peer_settings = nullptr;
+    bool v4 = true;
+    bool internal = false;
+    bool draining = false;
+    std::optional<IpAddress> session_next_hop;
+    RouteAttributes vip;
+    SharedAttributes attributes;
+  };
 
   void applyVerdict(Vip& vip, TimePoint now);
   void enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now,
@@ -263,11 +282,14 @@ class Speaker {
   Table desiredTable(const std::string& peer_name, const Peer& peer) const;
   std::optional<Route> desiredRoute(const std::string& peer_name, const PeerSettings* settings,
                                     const Peer& peer, const Prefix& prefix) const;
-  std::optional<PathAttributes> routeFrom(const Vip& vip, const std::string& peer_name,
-                                          const PeerSettings* settings, const Peer& peer,
-                                          const Prefix& prefix) const;
-  std::optional<PathAttributes> attributesFor(const Vip& vip, const PeerSettings* peer_settings,
-                                              const Peer& peer, const Prefix& prefix) const;
+  SharedAttributes routeFrom(const Vip& vip, const std::string& peer_name,
+                             const PeerSettings* settings, const Peer& peer,
+                             const Prefix& prefix) const;
+  // Null when the prefix has no next hop towards the peer.
+  SharedAttributes attributesFor(const Vip& vip, const PeerSettings* peer_settings,
+                                 const Peer& peer, const Prefix& prefix) const;
+  std::optional<PathAttributes> buildAttributes(const Vip& vip, const PeerSettings* peer_settings,
+                                                const Peer& peer, const Prefix& prefix) const;
   std::vector<RouteChange> sync(std::optional<ChangeReason> reason);
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
@@ -295,12 +317,17 @@ class Speaker {
   // O(log VIPs): the VIPs that list each prefix, in vips_'s order (the first one announcing
   // it wins); and the pending deadlines of HoldDown and WithdrawDelay.
   std::map<Prefix, std::vector<const Vip*>> claims_;
+  std::unordered_map<std::string_view, Vip*> by_name_;  // its keys are vips_'s
   std::set<std::pair<TimePoint, Vip*>> deadlines_;
   bool started_ = false;
   Mode mode_ = Mode::Normal;
   std::optional<TimePoint> mode_deadline_;  // end of a drain
   std::optional<TimePoint> mode_changed_;   // of the last drain, undrain or stop
   SpeakerCounters counters_;
+  // attributesFor()'s memory: a few recipes (more are forgotten at once), and the interned
+  // sets they and the peers' tables point to.
+  mutable std::vector<AttributeRecipe> recipes_;
+  mutable AttributeInterner interner_;
 };
 
 std::string_view vipStateName(Speaker::VipState state);  // "withdrawn", "hold-down", ...

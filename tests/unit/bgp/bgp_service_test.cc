@@ -349,5 +349,34 @@ TEST(BgpService, AnnounceThenWithdrawInOneTurnSendsOnlyWhatThePeerNeeds) {
   EXPECT_FALSE(mentions(last, never));
 }
 
+// The timer of the deadlines is set again only when the earliest one moves: not on each of
+// many changes that leave it where it was.
+TEST(BgpService, ChangesThatLeaveTheEarliestDeadlineDoNotRearmTheTimer) {
+  boost::asio::io_context io;
+  SpeakerSettings settings = settingsFor(179);  // never started: no session needed
+  settings.withdraw_delay = Seconds{60};
+  const auto policies = manyVips(1000);
+  BgpService service(io, settings, policies);
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, healthy());
+  }
+  service.startupDone();
+  EXPECT_EQ(service.timerChanges(), 0u);
+
+  // Each withdraw delay ends after the first one's: only the first sets the timer.
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, unhealthy());
+  }
+  EXPECT_EQ(service.timerChanges(), 1u);
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, unhealthy());
+  }
+  EXPECT_EQ(service.timerChanges(), 1u);
+
+  // The first one recovers: the earliest deadline is now the second one's.
+  service.setHealth(policies[0].name, healthy());
+  EXPECT_EQ(service.timerChanges(), 2u);
+}
+
 }  // namespace
 }  // namespace vipd::bgp

@@ -11,3 +11,6 @@ vipd_unit_test(session_test
 vipd_unit_test(bgp_service_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/bgp_service_test.cc
   LIBS vipd_bgp_session vipd_asio)
+vipd_unit_test(attribute_interner_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/attribute_interner_test.cc
+  LIBS vipd_bgp_session)

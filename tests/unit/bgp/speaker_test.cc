@@ -390,7 +390,7 @@ TEST_P(SpeakerAttributes, RouteCarriesExactlyTheConfiguredAttributes) {
 
   const auto changes = speaker.peerUp("r1", c.internal ? internal() : external());
   ASSERT_EQ(changes.size(), 1u);
-  const PathAttributes& a = changes[0].attributes;
+  const PathAttributes& a = *changes[0].attributes;
   EXPECT_EQ(a.origin, Origin::Igp);
   EXPECT_EQ(a.as_path, AsPath::sequence(c.as_path));
   EXPECT_EQ(a.multi_exit_disc, c.med);
@@ -651,9 +651,9 @@ TEST_F(SpeakerTest, DrainReannouncesWithGracefulShutdownThenWithdraws) {
   const auto drain = speaker_->drain(kT0 + 1s);
   ASSERT_EQ(summary(drain), (std::vector<std::string>{"+r1 198.18.0.1/32", "+r2 198.18.0.1/32"}));
   EXPECT_EQ(drain[0].reason, ChangeReason::Drain);
-  EXPECT_EQ(drain[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
-  EXPECT_FALSE(drain[0].attributes.local_pref);
-  EXPECT_EQ(drain[1].attributes.local_pref, 0u);
+  EXPECT_EQ(drain[0].attributes->communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_FALSE(drain[0].attributes->local_pref);
+  EXPECT_EQ(drain[1].attributes->local_pref, 0u);
 
   EXPECT_EQ(speaker_->nextDeadline(), kT0 + 31s);
   EXPECT_TRUE(speaker_->tick(kT0 + 30s).empty());
@@ -671,7 +671,7 @@ TEST_F(SpeakerTest, UndrainAnnouncesNormallyAgain) {
   const auto changes = speaker_->undrain(kT0 + 40s);
   ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
   EXPECT_EQ(changes[0].reason, ChangeReason::Undrain);
-  EXPECT_TRUE(changes[0].attributes.communities.empty());
+  EXPECT_TRUE(changes[0].attributes->communities.empty());
 }
 
 TEST_F(SpeakerTest, UndrainDuringTheDrainRestoresTheAttributes) {
@@ -680,7 +680,7 @@ TEST_F(SpeakerTest, UndrainDuringTheDrainRestoresTheAttributes) {
   speaker_->drain(kT0);
   const auto changes = speaker_->undrain(kT0 + 5s);
   ASSERT_EQ(changes.size(), 1u);
-  EXPECT_TRUE(changes[0].attributes.communities.empty());
+  EXPECT_TRUE(changes[0].attributes->communities.empty());
   EXPECT_TRUE(speaker_->tick(kT0 + 60s).empty());
 }
 
@@ -723,7 +723,7 @@ TEST_F(SpeakerTest, StopDrainsFirstWhenAsked) {
   startWith({vip("198.18.0.1")}, s);
   const auto drain = speaker_->stop(kT0);
   ASSERT_EQ(drain.size(), 1u);
-  EXPECT_EQ(drain[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_EQ(drain[0].attributes->communities, std::vector<Community>{kGracefulShutdown});
   EXPECT_FALSE(speaker_->stopComplete());
   const auto withdrawn = speaker_->tick(kT0 + 5s);
   EXPECT_EQ(summary(withdrawn), (std::vector<std::string>{"-r1 198.18.0.1/32"}));
@@ -742,7 +742,7 @@ TEST_F(SpeakerTest, ReloadWithdrawsRemovedVipsAndReannouncesChangedOnes) {
   ASSERT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.2/32", "+r1 198.18.0.1/32"}));
   EXPECT_EQ(changes[0].reason, ChangeReason::Removed);
   EXPECT_EQ(changes[1].reason, ChangeReason::Configured);
-  EXPECT_EQ(changes[1].attributes.multi_exit_disc, 50u);
+  EXPECT_EQ(changes[1].attributes->multi_exit_disc, 50u);
 }
 
 TEST_F(SpeakerTest, NewVipOnReloadWaitsForItsHealth) {
@@ -848,7 +848,7 @@ TEST_F(SpeakerTest, HeldVipIsLeftOutOfTheDrainAndReleasedIntoIt) {
   EXPECT_EQ(summary(speaker_->drain(kT0 + 1s)), (std::vector<std::string>{"+r1 198.18.0.2/32"}));
   const auto released = speaker_->setOperatorHold("198.18.0.1", false, kT0 + 2s);
   ASSERT_EQ(summary(released), (std::vector<std::string>{"+r1 198.18.0.1/32"}));
-  EXPECT_EQ(released[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_EQ(released[0].attributes->communities, std::vector<Community>{kGracefulShutdown});
 
   speaker_->tick(kT0 + 31s);
   speaker_->setOperatorHold("198.18.0.2", true, kT0 + 32s);
@@ -863,7 +863,7 @@ TEST_F(SpeakerTest, PeerEnabledDuringTheDrainGetsTheDrainingRoutesButNoHeldVip) 
 
   const auto changes = speaker_->peerUp("r2", external());
   ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r2 198.18.0.1/32"}));
-  EXPECT_EQ(changes[0].attributes.communities, std::vector<Community>{kGracefulShutdown});
+  EXPECT_EQ(changes[0].attributes->communities, std::vector<Community>{kGracefulShutdown});
 }
 
 TEST_F(SpeakerTest, StopWithdrawsNothingMoreOfAHeldVip) {
@@ -1001,7 +1001,7 @@ TEST_F(SpeakerTest, SharedPrefixPassesToTheNextVipWhenTheFirstFails) {
   auto changes = speaker_->setHealth("a", unhealthy(), kT0 + 1s);
   ASSERT_EQ(summary(changes), (std::vector<std::string>{"+r1 198.18.0.9/32"}));
   EXPECT_EQ(changes[0].vip, "b");
-  EXPECT_EQ(changes[0].attributes.multi_exit_disc, 2u);
+  EXPECT_EQ(changes[0].attributes->multi_exit_disc, 2u);
 
   changes = speaker_->setHealth("b", unhealthy(), kT0 + 2s);
   ASSERT_EQ(summary(changes), (std::vector<std::string>{"-r1 198.18.0.9/32"}));
