@@ -1,14 +1,17 @@
 #include "bgp/bgp_service.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <optional>
 #include <set>
-#include <unordered_map>
 
 #include "bgp/listener.h"
 #include "common/log.h"
@@ -65,9 +68,37 @@ struct PeerPending {
     bool peer_had = false;  // the peer held the prefix before this turn
     bool live = true;       // false once a later change of the prefix supersedes it
   };
-  std::vector<Entry> entries;
-  std::unordered_map<Prefix, std::size_t, PrefixHash> latest;  // index into entries
+  // A deque: 100,000 changes in a turn are appended without moving the earlier ones.
+  std::deque<Entry> entries;
+
+  // Leaves live only the last change of each prefix, which learns from the first whether
+  // the peer had it; returns how many prefixes changed. Once per turn, by a sort: no table
+  // to keep up on each of the turn's changes.
+  std::size_t settle();
 };
+
+std::size_t PeerPending::settle() {
+  const auto prefixOf = [this](std::uint32_t i) -> const Prefix& {
+    return entries[i].change.prefix;
+  };
+  std::vector<std::uint32_t> order(entries.size());
+  std::iota(order.begin(), order.end(), 0u);
+  if (!std::ranges::is_sorted(order, {}, prefixOf)) {
+    std::ranges::stable_sort(order, {}, prefixOf);  // a prefix's changes stay in their order
+  }
+
+  std::size_t prefixes = 0;
+  for (std::size_t first = 0; first < order.size(); ++prefixes) {
+    std::size_t last = first;
+    while (last + 1 < order.size() && prefixOf(order[last + 1]) == prefixOf(order[first])) {
+      entries[order[last]].live = false;
+      ++last;
+    }
+    entries[order[last]].peer_had = entries[order[first]].peer_had;
+    first = last + 1;
+  }
+  return prefixes;
+}
 
 // The BGP identifier when none is configured: the first IPv4 address vipd speaks from.
 std::optional<std::uint32_t> deriveRouterId(const SpeakerSettings& settings) {
@@ -255,15 +286,7 @@ void BgpService::Impl::queue(RouteChange&& change) {
   PeerPending& pending = found->second;
 
   // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
-  bool peer_had = change.announce ? change.replaces : true;
-  const std::size_t index = pending.entries.size();
-  const auto [latest, fresh] = pending.latest.try_emplace(change.prefix, index);
-  if (!fresh) {
-    PeerPending::Entry& earlier = pending.entries[latest->second];
-    earlier.live = false;
-    peer_had = earlier.peer_had;
-    latest->second = index;
-  }
+  const bool peer_had = change.announce ? change.replaces : true;
   pending.entries.push_back(PeerPending::Entry{std::move(change), peer_had, true});
 }
 
@@ -290,7 +313,7 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
   AnnouncementGroups announcements;
   std::vector<Prefix> withdrawals;
   std::map<ChangeReason, std::size_t> reasons;
-  const bool detailed = pending.latest.size() <= kDetailedLogLimit;
+  const bool detailed = pending.settle() <= kDetailedLogLimit;
   const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
 
   for (PeerPending::Entry& entry : pending.entries) {

@@ -1,6 +1,8 @@
 #include "bgp/speaker.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <initializer_list>
 #include <utility>
 
@@ -22,6 +24,12 @@ std::uint32_t neededServers(const MinHealthy& minimum, std::uint32_t servers) {
   }
   // A VIP with no server up is never healthy, whatever the percentage says.
   return static_cast<std::uint32_t>(std::max<std::uint64_t>(needed, 1));
+}
+
+void appendNumber(std::string& to, std::uint64_t value) {
+  std::array<char, 20> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  to.append(digits.data(), end);
 }
 
 template <typename T>
@@ -120,37 +128,41 @@ std::string_view vipStateName(Speaker::VipState state) {
   return "unknown";
 }
 
+// Called on every health report (100,000 of them when every VIP fails at once): the text
+// is appended in place, without temporaries.
 VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health) {
   if (health.services.empty()) {
     return {false, "no service reported"};
   }
 
-  std::string failing;
+  VipVerdict verdict;
   std::size_t healthy_services = 0;
   for (const ServiceHealth& service : health.services) {
     const std::uint32_t needed = neededServers(policy.min_healthy, service.servers);
-    std::string why;
-    if (!service.programmed) {
-      why = "service=" + service.service + " not-programmed";
-    } else if (service.up_enabled < needed) {
-      why = "service=" + service.service + " up=" + std::to_string(service.up_enabled) +
-            " needed=" + std::to_string(needed) +
-            " short=" + std::to_string(needed - service.up_enabled);
-    } else {
+    if (service.programmed && service.up_enabled >= needed) {
       ++healthy_services;
       continue;
     }
-    failing += failing.empty() ? why : ", " + why;
+    std::string& failing = verdict.detail;
+    failing.append(failing.empty() ? "service=" : ", service=").append(service.service);
+    if (!service.programmed) {
+      failing.append(" not-programmed");
+      continue;
+    }
+    appendNumber(failing.append(" up="), service.up_enabled);
+    appendNumber(failing.append(" needed="), needed);
+    appendNumber(failing.append(" short="), needed - service.up_enabled);
   }
 
-  const bool healthy = policy.rule == HealthRule::EveryService
-                           ? healthy_services == health.services.size()
-                           : healthy_services > 0;
-  if (healthy) {
-    return {true, "healthy=" + std::to_string(healthy_services) + "/" +
-                      std::to_string(health.services.size())};
+  verdict.healthy = policy.rule == HealthRule::EveryService
+                        ? healthy_services == health.services.size()
+                        : healthy_services > 0;
+  if (verdict.healthy) {
+    verdict.detail.clear();
+    appendNumber(verdict.detail.append("healthy="), healthy_services);
+    appendNumber(verdict.detail.append("/"), health.services.size());
   }
-  return {false, failing};
+  return verdict;
 }
 
 Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
@@ -170,10 +182,7 @@ Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
 void Speaker::indexVips() {
   claims_.clear();
   deadlines_.clear();
-  by_name_.clear();
-  by_name_.reserve(vips_.size());
   for (auto& [name, vip] : vips_) {
-    by_name_.emplace(name, &vip);
     for (const Prefix& prefix : vip.policy.prefixes) {
       auto& claimants = claims_[prefix];
       if (claimants.empty() || claimants.back() != &vip) {
@@ -186,10 +195,9 @@ void Speaker::indexVips() {
   }
 }
 
-// Hashed: one lookup per setHealth() call, 100,000 of them when every VIP goes down.
 Speaker::Vip* Speaker::findVip(std::string_view name) {
-  const auto it = by_name_.find(name);
-  return it == by_name_.end() ? nullptr : it->second;
+  const auto it = vips_.find(name);
+  return it == vips_.end() ? nullptr : &it->second;
 }
 
 std::optional<Speaker::VipState> Speaker::vipState(std::string_view vip) const {
@@ -636,7 +644,7 @@ void Speaker::syncVip(const Vip& vip, std::vector<RouteChange>& out) {
     const PeerSettings* settings = peerSettings(name);
     for (const Prefix& prefix : vip.policy.prefixes) {
       const std::optional<Route> desired = desiredRoute(name, settings, peer, prefix);
-      syncPrefix(name, peer, prefix, desired ? &*desired : nullptr, std::nullopt, out);
+      syncPrefix(name, peer, prefix, desired ? &*desired : nullptr, std::nullopt, out, &vip);
     }
   }
 }
@@ -645,7 +653,7 @@ void Speaker::syncVip(const Vip& vip, std::vector<RouteChange>& out) {
 // the difference goes to out and into peer.sent.
 void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix,
                          const Route* desired, std::optional<ChangeReason> reason,
-                         std::vector<RouteChange>& out) {
+                         std::vector<RouteChange>& out, const Vip* likely_owner) {
   const auto because = [&](const Vip* vip) {
     if (reason) {
       return *reason;
@@ -667,7 +675,8 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
     }
     std::string vip_name = std::move(sent->second.vip);
     peer.sent.erase(sent);
-    const Vip* vip = findVip(vip_name);
+    const bool owner_known = likely_owner != nullptr && likely_owner->policy.name == vip_name;
+    const Vip* vip = owner_known ? likely_owner : findVip(vip_name);
     RouteChange change{name,    std::move(vip_name), prefix,        false,
                        nullptr, because(vip),        detailOf(vip), false};
     count(change);

@@ -48,7 +48,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "bgp/attribute_interner.h"
@@ -294,8 +293,10 @@ class Speaker {
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
   void syncVip(const Vip& vip, std::vector<RouteChange>& out);
+  // likely_owner: the VIP the caller expects the peer's route to be from, if it knows.
   void syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix, const Route* desired,
-                  std::optional<ChangeReason> reason, std::vector<RouteChange>& out);
+                  std::optional<ChangeReason> reason, std::vector<RouteChange>& out,
+                  const Vip* likely_owner = nullptr);
   void indexVips();
   void count(const RouteChange& change);
   std::string routeState(const Vip& vip) const;
@@ -317,7 +318,6 @@ class Speaker {
   // O(log VIPs): the VIPs that list each prefix, in vips_'s order (the first one announcing
   // it wins); and the pending deadlines of HoldDown and WithdrawDelay.
   std::map<Prefix, std::vector<const Vip*>> claims_;
-  std::unordered_map<std::string_view, Vip*> by_name_;  // its keys are vips_'s
   std::set<std::pair<TimePoint, Vip*>> deadlines_;
   bool started_ = false;
   Mode mode_ = Mode::Normal;
