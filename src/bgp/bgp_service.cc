@@ -142,7 +142,9 @@ class BgpService::Impl {
 
   std::expected<void, std::string> start();
   // Queues changes for the flush posted for this loop turn (see flush()).
-  void apply(std::vector<RouteChange> changes);
+  void apply(std::vector<RouteChange> changes) { applyFrom(changes); }
+  // The same, leaving changes empty with its capacity, to be filled again.
+  void applyFrom(std::vector<RouteChange>& changes);
   // Sends the queued changes now: before anything that must follow them on the wire.
   void flush();
   void stop(std::function<void()> done);
@@ -164,6 +166,7 @@ class BgpService::Impl {
   std::set<std::string, std::less<>> disabled_;  // peers an operator disabled
   std::map<std::string, PeerPending, std::less<>> pending_;
   bool flush_posted_ = false;
+  std::vector<RouteChange> health_changes_;  // setHealth()'s, reused from call to call
   // The deadline tick_ waits for, if any, and which of its waits is the current one.
   std::optional<Speaker::TimePoint> armed_for_;
   std::uint64_t arm_generation_ = 0;
@@ -268,10 +271,11 @@ Session::Callbacks BgpService::Impl::callbacks() {
 // Changes wait for the end of the loop turn, so that the VIPs that fail together (many
 // setHealth() calls from one event) share UPDATEs; posted, not timed, so that a withdrawal
 // leaves within the turn that decided it.
-void BgpService::Impl::apply(std::vector<RouteChange> changes) {
+void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
   for (RouteChange& change : changes) {
     queue(std::move(change));
   }
+  changes.clear();
   if (!pending_.empty()) {
     postFlush();
   }
@@ -510,7 +514,9 @@ std::expected<void, std::string> BgpService::start() {
 }
 
 void BgpService::setHealth(std::string_view vip, const VipHealth& health) {
-  impl_->apply(impl_->speaker_.setHealth(vip, health, std::chrono::steady_clock::now()));
+  auto& changes = impl_->health_changes_;
+  impl_->speaker_.setHealth(vip, health, std::chrono::steady_clock::now(), changes);
+  impl_->applyFrom(changes);
 }
 
 void BgpService::startupDone() {

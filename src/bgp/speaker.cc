@@ -136,6 +136,7 @@ VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health) {
   }
 
   VipVerdict verdict;
+  verdict.detail.reserve(48);  // "service=web-https up=1 needed=2 short=1": one allocation
   std::size_t healthy_services = 0;
   for (const ServiceHealth& service : health.services) {
     const std::uint32_t needed = neededServers(policy.min_healthy, service.servers);
@@ -221,22 +222,27 @@ const PeerSettings* Speaker::peerSettings(std::string_view name) const {
 
 std::vector<RouteChange> Speaker::setHealth(std::string_view name, const VipHealth& health,
                                             TimePoint now) {
+  std::vector<RouteChange> out;
+  setHealth(name, health, now, out);
+  return out;
+}
+
+void Speaker::setHealth(std::string_view name, const VipHealth& health, TimePoint now,
+                        std::vector<RouteChange>& out) {
   Vip* vip = findVip(name);
   if (vip == nullptr) {
-    return {};
+    return;
   }
   vip->health = health;
   vip->verdict = evaluateVip(vip->policy, health);
   if (!started_) {
     vip->detail = vip->verdict.detail;
     vip->changed = vip->changed.value_or(now);
-    return {};
+    return;
   }
   applyVerdict(*vip, now);
   // Only this VIP's prefixes can change: O(peers x its prefixes), whatever the VIP count.
-  std::vector<RouteChange> out;
   syncVip(*vip, out);
-  return out;
 }
 
 std::vector<RouteChange> Speaker::startupDone(TimePoint now) {

@@ -191,6 +191,9 @@ class Speaker {
 
   // The health of a VIP changed (an unknown VIP is ignored).
   std::vector<RouteChange> setHealth(std::string_view vip, const VipHealth& health, TimePoint now);
+  // The same, appending to out: a caller that reuses out allocates nothing per call.
+  void setHealth(std::string_view vip, const VipHealth& health, TimePoint now,
+                 std::vector<RouteChange>& out);
   // The daemon's first IPVS reconcile is done and every service has its first verdicts.
   std::vector<RouteChange> startupDone(TimePoint now);
   // Reload: the VIPs now configured. New ones start withdrawn (and wait for their health);
