@@ -14,7 +14,7 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <optional>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
@@ -226,7 +226,7 @@ class Fetch final : public HttpProbe::Running, public std::enable_shared_from_th
   // --- with body_match: Beast's parser -----------------------------------------------------
 
   void readHeader() {
-    body_.emplace();
+    body_ = std::make_unique<BodyReader>();
     http::async_read_header(stream_, body_->buffer, body_->parser,
                             [self = this->shared_from_this()](const auto& read_error, auto) {
                               self->afterHeader(read_error);
@@ -292,7 +292,8 @@ class Fetch final : public HttpProbe::Running, public std::enable_shared_from_th
   Probe::Done finish_;
   std::size_t received_ = 0;
   std::array<char, kStatusLineLimit> head_;
-  std::optional<BodyReader> body_;
+  // Only with body_match: its parser is larger than the rest of the fetch.
+  std::unique_ptr<BodyReader> body_;
 };
 
 // Starts one fetch of `url` and returns it, so that it can be abandoned.

@@ -38,13 +38,15 @@ double milliseconds(nanoseconds duration) {
 
 class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(asio::io_context& io, tcp::endpoint endpoint, std::shared_ptr<const MonitorPlan> plan)
+  Session(asio::io_context& io, IpAddress address, std::uint16_t port,
+          std::shared_ptr<const MonitorPlan> plan)
       : socket_(io),
         timer_(io),
-        endpoint_(std::move(endpoint)),
         plan_(std::move(plan)),
         backoff_(std::min(toNanoseconds(plan_->config.interval), kMaxFirstDelay),
-                 toNanoseconds(params().max_delay)) {}
+                 toNanoseconds(params().max_delay)),
+        address_(address),
+        port_(port) {}
 
   void start(Report report) {
     report_ = std::move(report);
@@ -63,12 +65,13 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
   // One connect attempt, raced against its deadline; attempt_ tells which of the two won.
   void connect(bool quick) {
     quick_ = quick;
-    const std::uint64_t attempt = ++attempt_;
+    const std::uint32_t attempt = ++attempt_;
     boost::system::error_code ignored;
     socket_.close(ignored);
     socket_ = TcpSocket(socket_.get_executor());
 
-    socket_.async_connect(endpoint_, [self = shared_from_this(), attempt](const auto& error) {
+    const tcp::endpoint endpoint(toAsio(address_), port_);
+    socket_.async_connect(endpoint, [self = shared_from_this(), attempt](const auto& error) {
       self->afterConnect(attempt, error);
     });
     const nanoseconds deadline =
@@ -81,7 +84,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     });
   }
 
-  void afterConnect(std::uint64_t attempt, const boost::system::error_code& error) {
+  void afterConnect(std::uint32_t attempt, const boost::system::error_code& error) {
     if (!report_ || attempt != attempt_) {
       return;
     }
@@ -93,7 +96,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
     connected();
   }
 
-  void afterConnectTimeout(std::uint64_t attempt, nanoseconds deadline) {
+  void afterConnectTimeout(std::uint32_t attempt, nanoseconds deadline) {
     if (!report_ || attempt != attempt_) {
       return;
     }
@@ -136,14 +139,14 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
 
   // Waits for the socket to become readable, holding no buffer while idle.
   void watch() {
-    const std::uint64_t attempt = attempt_;
+    const std::uint32_t attempt = attempt_;
     socket_.async_wait(TcpSocket::wait_read,
                        [self = shared_from_this(), attempt](const auto& error) {
                          self->afterReadable(attempt, error);
                        });
   }
 
-  void afterReadable(std::uint64_t attempt, const boost::system::error_code& error) {
+  void afterReadable(std::uint32_t attempt, const boost::system::error_code& error) {
     if (!report_ || attempt != attempt_) {
       return;
     }
@@ -182,7 +185,7 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
 
   void fail(std::string message, bool timed_out) {
     const nanoseconds delay = jitteredInterval(backoff_.next(), plan_->config.jitter, randomUnit());
-    const std::uint64_t attempt = attempt_;
+    const std::uint32_t attempt = attempt_;
     timer_.expires_after(delay);
     timer_.async_wait([self = shared_from_this(), attempt](const auto& error) {
       if (!error && self->report_ && attempt == self->attempt_) {
@@ -199,20 +202,23 @@ class IdleConnectionProbe::Session : public std::enable_shared_from_this<Session
 
   TcpSocket socket_;
   SteadyTimer timer_;
-  tcp::endpoint endpoint_;
   std::shared_ptr<const MonitorPlan> plan_;
   Backoff backoff_;
   Report report_;
-  // Bumped by each step, so that the loser of a race (connect vs deadline) is ignored.
-  std::uint64_t attempt_ = 0;
+  // Bumped by each step, so that the loser of a race (connect vs deadline) is ignored. 32
+  // bits: a handler 2^32 steps old is long gone.
+  std::uint32_t attempt_ = 0;
+  // The server's address and port rather than an endpoint (28 bytes, sockaddr_in6), packed
+  // with quick_: the session stays within a smaller allocation.
+  IpAddress address_;
   bool quick_ = false;
+  std::uint16_t port_;
 };
 
 IdleConnectionProbe::IdleConnectionProbe(asio::io_context& io, IpAddress address,
                                          std::uint16_t port,
                                          std::shared_ptr<const MonitorPlan> plan)
-    : session_(
-          std::make_shared<Session>(io, tcp::endpoint(toAsio(address), port), std::move(plan))) {}
+    : session_(std::make_shared<Session>(io, address, port, std::move(plan))) {}
 
 IdleConnectionProbe::~IdleConnectionProbe() {
   stop();

@@ -2,8 +2,11 @@
 // scheduling (interval with jitter), the timeout, rise/fall counting, transitions, the
 // last result and counters. A kind only runs its probe (see probe.h).
 //
-// A monitor starts Unknown. The first check runs at once on start(); its verdict, and every
-// later change of verdict, is reported to the listener exactly once.
+// A monitor starts Unknown. A scheduled monitor's first check starts at a random point of
+// the first kFirstCheckSpread after start() (of the first interval, if that is shorter), so
+// that the servers of a service, all started at once, do not all connect at the same instant;
+// a continuous one (idle-connection) connects at once. The first verdict, and every later
+// change of verdict, is reported to the listener exactly once.
 #pragma once
 
 #include <array>
@@ -24,6 +27,12 @@ class io_context;
 namespace vipd::monitor {
 
 enum class Verdict : std::uint8_t { Unknown, Up, Down };
+
+// How long after start() a scheduled monitor's first check may wait, at most: one second
+// spreads the first checks of N servers to N a second (each check's sockets and buffers are
+// then alive for a fraction of that second, not all at once), and delays a first verdict by
+// at most one second.
+inline constexpr std::chrono::seconds kFirstCheckSpread{1};
 
 std::string_view verdictName(Verdict verdict);
 
@@ -58,14 +67,16 @@ struct DurationHistogram {
   void add(std::chrono::nanoseconds duration);
 };
 
+// 32 bits each, kept for every server: they wrap after 2^32 checks, 136 years at one check a
+// second (Prometheus takes a wrap for a counter reset).
 struct Counters {
   DurationHistogram durations;
-  std::uint64_t checks = 0;
-  std::uint64_t up_results = 0;
-  std::uint64_t down_results = 0;
-  std::uint64_t timeouts = 0;
-  std::uint64_t up_transitions = 0;
-  std::uint64_t down_transitions = 0;
+  std::uint32_t checks = 0;
+  std::uint32_t up_results = 0;
+  std::uint32_t down_results = 0;
+  std::uint32_t timeouts = 0;
+  std::uint32_t up_transitions = 0;
+  std::uint32_t down_transitions = 0;
 };
 
 class Monitor {

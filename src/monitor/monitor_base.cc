@@ -63,7 +63,7 @@ void MonitorBase::start() {
   running_ = true;
 
   if (continuous_) {
-    const std::uint64_t generation = generation_;
+    const std::uint32_t generation = generation_;
     continuous_->start([this, generation](ProbeResult result, bool timed_out) {
       if (generation == generation_ && running_) {
         record(std::move(result), timed_out);
@@ -71,7 +71,7 @@ void MonitorBase::start() {
     });
     return;
   }
-  runCheck();
+  scheduleFirst();
 }
 
 void MonitorBase::stop() {
@@ -93,11 +93,20 @@ void MonitorBase::stop() {
   }
 }
 
+void MonitorBase::scheduleFirst() {
+  // A random phase: the servers of a service start together, their first checks should not.
+  const auto delay =
+      firstCheckDelay(toNanoseconds(config().interval), kFirstCheckSpread, randomUnit());
+  schedule_->timer.expires_after(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
+  checkAtExpiry();
+}
+
 void MonitorBase::runCheck() {
   checking_ = true;
   check_started_ = std::chrono::steady_clock::now();
 
-  const std::uint64_t generation = generation_;
+  const std::uint32_t generation = generation_;
   schedule_->timer.expires_after(toNanoseconds(config().timeout));
   schedule_->timer.async_wait([weak = std::weak_ptr<Schedule>(schedule_),
                                generation](const boost::system::error_code& error) {
@@ -112,7 +121,7 @@ void MonitorBase::runCheck() {
       [this, generation](ProbeResult result) { afterCheck(generation, std::move(result)); });
 }
 
-void MonitorBase::afterCheck(std::uint64_t generation, ProbeResult result) {
+void MonitorBase::afterCheck(std::uint32_t generation, ProbeResult result) {
   // A result that races the timeout loses: the timeout already cancelled the probe.
   if (generation != generation_ || !checking_) {
     return;
@@ -141,13 +150,17 @@ void MonitorBase::afterTimeout() {
 }
 
 void MonitorBase::scheduleNext() {
-  const std::uint64_t generation = generation_;
   // The interval runs from the start of one check to the start of the next; a check that
   // took longer is followed at once. Moving the expiry also cancels the deadline's wait.
   const auto delay =
       jitteredInterval(toNanoseconds(config().interval), config().jitter, randomUnit());
   schedule_->timer.expires_at(
       check_started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
+  checkAtExpiry();
+}
+
+void MonitorBase::checkAtExpiry() {
+  const std::uint32_t generation = generation_;
   schedule_->timer.async_wait([weak = std::weak_ptr<Schedule>(schedule_),
                                generation](const boost::system::error_code& error) {
     const auto schedule = weak.lock();

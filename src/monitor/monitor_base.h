@@ -1,10 +1,10 @@
 // MonitorBase: the one implementation of Monitor; a kind plugs in only its probe.
 //
 // It owns what every kind shares:
-// - scheduling: the first check runs at once on start(); each later one starts the interval,
-//   scaled by a factor drawn from [1 - jitter, 1 + jitter], after the start of the previous
-//   one (at once if that check took longer), so that thousands of servers do not fire in one
-//   burst;
+// - scheduling: the first check starts after a delay drawn from [0, the shorter of the
+//   interval and kFirstCheckSpread) after start(); each later one starts the interval, scaled
+//   by a factor drawn from [1 - jitter, 1 + jitter], after the start of the previous one (at
+//   once if that check took longer), so that thousands of servers do not fire in one burst;
 // - the timeout: a check that overruns it is cancelled and counts as down and as a timeout;
 // - rise/fall counting and transitions (HealthState), each reported once to the listener;
 // - the last result, the time of the last change of verdict, and the counters;
@@ -58,10 +58,13 @@ class MonitorBase final : public Monitor {
 
   MonitorBase(std::shared_ptr<const MonitorPlan> plan, Target target, Listener listener);
 
+  void scheduleFirst();
   void runCheck();
-  void afterCheck(std::uint64_t generation, ProbeResult result);
+  void afterCheck(std::uint32_t generation, ProbeResult result);
   void afterTimeout();
   void scheduleNext();
+  // Runs a check when the schedule's timer, already set, expires.
+  void checkAtExpiry();
   void record(ProbeResult result, bool timed_out);
   void logResult(const ProbeResult& result) const;
   void logTransition(const Transition& transition, const ProbeResult& result) const;
@@ -81,8 +84,9 @@ class MonitorBase final : public Monitor {
   ProbeResult last_;
   std::chrono::system_clock::time_point last_change_{};
   Counters counters_;
-  // Bumped by stop(): a callback from before carries an older value and is ignored.
-  std::uint64_t generation_ = 0;
+  // Bumped by stop(): a callback from before carries an older value and is ignored. 32 bits:
+  // a callback 2^32 stops old is long gone.
+  std::uint32_t generation_ = 0;
   bool running_ = false;
   bool checking_ = false;
   std::chrono::steady_clock::time_point check_started_{};

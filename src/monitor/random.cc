@@ -39,4 +39,11 @@ std::chrono::nanoseconds jitteredInterval(std::chrono::nanoseconds interval, dou
   return std::chrono::nanoseconds(static_cast<std::int64_t>(scaled));
 }
 
+std::chrono::nanoseconds firstCheckDelay(std::chrono::nanoseconds interval,
+                                         std::chrono::nanoseconds spread, double unit) {
+  const auto window = std::max(std::min(interval, spread), std::chrono::nanoseconds(0));
+  const auto scaled = static_cast<double>(window.count()) * std::clamp(unit, 0.0, 1.0);
+  return std::chrono::nanoseconds(static_cast<std::int64_t>(scaled));
+}
+
 }  // namespace vipd::monitor

@@ -22,4 +22,9 @@ std::uint16_t random16();
 std::chrono::nanoseconds jitteredInterval(std::chrono::nanoseconds interval, double jitter,
                                           double unit);
 
+// The delay of a scheduled monitor's first check after start(): `unit` (the draw from [0, 1))
+// times the interval, or times `spread` when that is shorter.
+std::chrono::nanoseconds firstCheckDelay(std::chrono::nanoseconds interval,
+                                         std::chrono::nanoseconds spread, double unit);
+
 }  // namespace vipd::monitor

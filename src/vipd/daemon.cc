@@ -25,6 +25,7 @@
 #include "ipvs/netlink_backend.h"
 #include "ipvs/synchronizer.h"
 #include "ipvs/timeouts_applier.h"
+#include "monitor/monitor.h"
 #include "vipd/bgp_settings.h"
 #include "vipd/configuration_file.h"
 #include "vipd/daemon_control.h"
@@ -38,15 +39,17 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Long enough for every server's first verdict: the first check runs at once, and a
-// verdict needs rise (or fall) results, each up to an interval (with jitter) apart.
+// Long enough for every server's first verdict: the first check starts within
+// monitor::kFirstCheckSpread, and a verdict needs rise (or fall) results, each up to an
+// interval (with jitter) apart.
 std::chrono::milliseconds startupGrace(const config::Config& config) {
+  constexpr std::chrono::duration<double> first_check_spread = monitor::kFirstCheckSpread;
   std::chrono::duration<double> longest{0};
   for (const auto& service : config.services) {
     for (const auto& monitor : service.monitors) {
       const auto results = std::max(monitor.rise, monitor.fall);
       const auto spacing = monitor.interval * (1.0 + monitor.jitter);
-      longest = std::max(longest, spacing * (results - 1) + monitor.timeout);
+      longest = std::max(longest, first_check_spread + spacing * (results - 1) + monitor.timeout);
     }
   }
   // Two more seconds for name resolution and the first connection set-up.

@@ -108,11 +108,12 @@ struct Harness {
   std::vector<Transition> changes;
 };
 
-TEST(MonitorBase, FirstCheckRunsAtOnceOnStart) {
+TEST(MonitorBase, FirstCheckStartsFromTheLoopAfterStart) {
   Harness h({true});
   EXPECT_EQ(h.monitor->verdict(), Verdict::Unknown);
   h.monitor->start();
-  EXPECT_EQ(h.probe->starts, 1);
+  // Its random phase is waited for on the loop, even when the draw is 0.
+  EXPECT_EQ(h.probe->starts, 0);
   EXPECT_TRUE(h.changes.empty());
 
   ASSERT_TRUE(runUntil(h.io, [&] { return !h.changes.empty(); }));
@@ -120,6 +121,17 @@ TEST(MonitorBase, FirstCheckRunsAtOnceOnStart) {
   EXPECT_EQ(h.changes[0].to, Verdict::Up);
   EXPECT_EQ(h.monitor->lastResult().message, "fine");
   EXPECT_NE(h.monitor->lastChange(), std::chrono::system_clock::time_point{});
+}
+
+TEST(MonitorBase, StopBeforeTheFirstCheckCancelsIt) {
+  auto config = fastConfig();
+  config.interval = std::chrono::seconds(60);  // the phase is drawn from the first second
+  Harness h({true}, config);
+  h.monitor->start();
+  h.monitor->stop();
+  h.io.run();
+  EXPECT_EQ(h.probe->starts, 0);
+  EXPECT_TRUE(h.changes.empty());
 }
 
 TEST(DurationHistogram, CountsEachDurationInTheFirstBucketItFits) {

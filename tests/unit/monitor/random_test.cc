@@ -28,6 +28,28 @@ TEST(JitteredInterval, SpansIntervalTimesOneMinusToOnePlusJitter) {
   }
 }
 
+TEST(FirstCheckDelay, SpansTheShorterOfIntervalAndSpread) {
+  struct Case {
+    nanoseconds interval;
+    nanoseconds spread;
+    double unit;
+    nanoseconds expected;
+  };
+  const std::vector<Case> cases = {
+      {milliseconds(1000), milliseconds(1000), 0.0, milliseconds(0)},
+      {milliseconds(1000), milliseconds(1000), 0.5, milliseconds(500)},
+      {milliseconds(10000), milliseconds(1000), 0.5, milliseconds(500)},
+      {milliseconds(200), milliseconds(1000), 0.5, milliseconds(100)},
+      {milliseconds(200), milliseconds(1000), 2.0, milliseconds(200)},
+      {milliseconds(200), milliseconds(1000), -1.0, milliseconds(0)},
+      {milliseconds(0), milliseconds(1000), 0.5, milliseconds(0)},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(firstCheckDelay(c.interval, c.spread, c.unit), c.expected)
+        << "interval " << c.interval.count() << " unit " << c.unit;
+  }
+}
+
 TEST(Random, DrawsStayInRange) {
   for (int i = 0; i < 1000; ++i) {
     const double unit = randomUnit();
