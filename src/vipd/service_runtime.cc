@@ -1,6 +1,10 @@
 #include "vipd/service_runtime.h"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <set>
 #include <utility>
@@ -21,6 +25,13 @@ constexpr std::chrono::milliseconds kServerListPoll{1000};
 // TODO: make the re-resolution interval configurable; until then a host name's change of
 // address takes up to five minutes to reach IPVS.
 constexpr std::chrono::seconds kReresolveInterval{300};
+// A server list change that adds or removes this many servers frees memory by the megabyte
+// once it has settled (the parsed list, the pool's and IPVS's transient tables, a burst of
+// first connections); glibc's malloc keeps what lies below the top of its heap unless told
+// to give it back (malloc_trim). Settled: no such change for kTrimDelay, which also covers
+// the IPVS push and reconcile that follow a change.
+constexpr std::size_t kTrimAfterServers = 1000;
+constexpr std::chrono::seconds kTrimDelay{2};
 
 IpAddress::Family serviceFamily(const config::ServiceConfig& service) {
   if (service.vip) {
@@ -31,15 +42,22 @@ IpAddress::Family serviceFamily(const config::ServiceConfig& service) {
 
 }  // namespace
 
+// Kept small, one per server (88 bytes): its host and port are the map key, and the fields
+// are ordered so that no padding lies between them.
 struct ServiceRuntime::Server {
-  pool::ServerSpec spec;
   // A host name's resolution; none for a numeric address, which is known at once.
   std::unique_ptr<HostResolution> resolution;
-  std::optional<IpAddress> numeric_address;
   std::vector<std::unique_ptr<monitor::Monitor>> monitors;
-  pool::Health health = pool::Health::Unknown;
-  std::optional<ipvs::DestinationKey> destination;  // its entry in desired_, if it has one
   std::chrono::system_clock::time_point last_change{};
+  std::optional<IpAddress> numeric_address;
+  std::optional<ipvs::DestinationKey> destination;  // its entry in desired_, if it has one
+  pool::Health health = pool::Health::Unknown;
+  bool enabled = false;  // by the list, and not disabled by the operator
+  // Its entry in the file:// list, when that is where it comes from (the list is not kept:
+  // fileServers() gives it back from these): enabled there, and its weight.
+  bool from_file = false;
+  bool listed_enabled = false;
+  std::uint32_t weight = 0;
 
   const std::optional<IpAddress>& address() const {
     return resolution ? resolution->address() : numeric_address;
@@ -73,9 +91,30 @@ ServiceRuntime::~ServiceRuntime() {
   stop();
 }
 
+struct ServiceRuntime::TrimTimer {
+  explicit TrimTimer(boost::asio::io_context& io) : timer(io) {}
+  boost::asio::steady_timer timer;
+};
+
+void ServiceRuntime::trimSoon() {
+  if (!trim_timer_) {
+    trim_timer_ = std::make_unique<TrimTimer>(io_);
+  }
+  trim_timer_->timer.expires_after(kTrimDelay);  // a later change delays the trim
+  trim_timer_->timer.async_wait([this](const boost::system::error_code& error) {
+    // Aborted (moved, or the runtime destroyed): `this` may be gone, touch nothing.
+    if (error) {
+      return;
+    }
+    ::malloc_trim(0);
+    log::get("vipd")->debug("memory returned to the system after a server list change service={}",
+                            config_.name);
+  });
+}
+
 void ServiceRuntime::start() {
   if (!config_.server_list) {
-    applyServerList(config_.servers);
+    applyServerList({});
     return;
   }
 
@@ -83,15 +122,12 @@ void ServiceRuntime::start() {
   if (!path) {
     log::get("config")->error("server list unusable service={} url={} error=\"{}\"", config_.name,
                               config_.server_list->url, path.error());
-    applyServerList(config_.servers);
+    applyServerList({});
     return;
   }
   watcher_ = std::make_unique<config::ServerListWatcher>(
       io_, *path, kServerListPoll,
-      [this](const std::vector<config::ServerConfig>& list) {
-        file_servers_ = list;
-        applyServerList(listedServers());
-      },
+      [this](const std::vector<config::ServerConfig>& list) { applyServerList(list); },
       [this](const config::Diagnostics& errors) {
         for (const auto& error : errors) {
           log::get("config")->error(
@@ -120,25 +156,54 @@ void ServiceRuntime::endStartup() {
         "start-up grace over, servers without a verdict count as down "
         "service={} unknown={}",
         config_.name, std::count_if(servers_.begin(), servers_.end(), [](const auto& s) {
-          return s.second->spec.enabled && s.second->health == pool::Health::Unknown;
+          return s.second->enabled && s.second->health == pool::Health::Unknown;
         }));
     handle(pool_.endStartup());
   }
 }
 
-void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& list) {
-  listed_ = true;
-  // Later entries for the same host and port win, so a list overrides inline servers.
-  std::map<pool::ServerId, pool::ServerSpec> wanted;
-  for (const auto& entry : list) {
-    pool::ServerSpec spec{
-        {entry.host, entry.port.value_or(config_.port)}, entry.weight, entry.enabled};
-    spec.enabled = spec.enabled && !operator_disabled_.contains(spec.id);
-    wanted[spec.id] = spec;
+std::vector<ServiceRuntime::Wanted> ServiceRuntime::wantedServers(
+    const std::vector<config::ServerConfig>& file_list) const {
+  std::vector<Wanted> wanted;
+  wanted.reserve(config_.servers.size() + file_list.size());
+  const auto add = [&](const config::ServerConfig& entry, bool from_file) {
+    pool::ServerId id{entry.host, entry.port.value_or(config_.port)};
+    const bool enabled = entry.enabled && !operator_disabled_.contains(id);
+    wanted.push_back({{std::move(id), entry.weight, enabled}, from_file, entry.enabled});
+  };
+  for (const auto& entry : config_.servers) {
+    add(entry, false);
+  }
+  for (const auto& entry : file_list) {
+    add(entry, true);
   }
 
+  // In ServerId order; of the entries for one host and port the last wins, so that the file
+  // list overrides inline servers. A sorted vector rather than a map: one allocation, not one
+  // a server, for what lives only as long as this call.
+  std::stable_sort(wanted.begin(), wanted.end(),
+                   [](const Wanted& a, const Wanted& b) { return a.spec.id < b.spec.id; });
+  auto last = wanted.begin();
+  for (auto it = wanted.begin(); it != wanted.end(); ++it) {
+    const auto next = std::next(it);
+    if (next == wanted.end() || next->spec.id != it->spec.id) {
+      if (last != it) {
+        *last = std::move(*it);
+      }
+      ++last;
+    }
+  }
+  wanted.erase(last, wanted.end());
+  return wanted;
+}
+
+std::size_t ServiceRuntime::removeUnlisted(const std::vector<Wanted>& wanted) {
+  std::size_t removed = 0;
   for (auto it = servers_.begin(); it != servers_.end();) {
-    if (wanted.contains(it->first)) {
+    const auto listed = std::lower_bound(
+        wanted.begin(), wanted.end(), it->first,
+        [](const Wanted& entry, const pool::ServerId& id) { return entry.spec.id < id; });
+    if (listed != wanted.end() && listed->spec.id == it->first) {
       ++it;
       continue;
     }
@@ -147,35 +212,44 @@ void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& li
     }
     forgetDestination(*it->second);
     it = servers_.erase(it);
+    ++removed;
+  }
+  return removed;
+}
+
+void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& file_list) {
+  listed_ = true;
+  std::vector<Wanted> wanted = wantedServers(file_list);
+  const std::size_t removed = removeUnlisted(wanted);
+
+  std::vector<std::size_t> added;  // indices into `wanted`
+  for (std::size_t i = 0; i < wanted.size(); ++i) {
+    const Wanted& entry = wanted[i];
+    auto existing = servers_.find(entry.spec.id);
+    if (existing == servers_.end()) {
+      added.push_back(i);
+    }
+    Server& server = existing == servers_.end() ? addServer(entry.spec) : *existing->second;
+    server.from_file = entry.from_file;
+    server.listed_enabled = entry.listed_enabled;
+    server.weight = entry.spec.weight;
+    if (existing != servers_.end()) {
+      updateEnabled(existing->first, server, entry.spec.enabled);
+    }
   }
 
   std::vector<pool::ServerSpec> specs;
-  std::vector<pool::ServerId> added;
-  for (const auto& [id, spec] : wanted) {
-    specs.push_back(spec);
-    auto existing = servers_.find(id);
-    if (existing == servers_.end()) {
-      addServer(spec);
-      added.push_back(id);
-      continue;
-    }
-    Server& server = *existing->second;
-    const bool enabling = spec.enabled && !server.spec.enabled;
-    server.spec = spec;
-    if (enabling && server.address()) {
-      startMonitors(existing->first, server);
-    } else if (!spec.enabled) {
-      server.monitors.clear();
-      server.health = pool::Health::Unknown;
-    }
+  specs.reserve(wanted.size());
+  for (Wanted& entry : wanted) {
+    specs.push_back(std::move(entry.spec));
   }
-
   handle(pool_.setServers(specs));
+
   // A numeric host's address is known at once (a name's comes later, to onAddress): its
   // destination follows the pool's entry, and one change covers the whole list.
   bool known = false;
-  for (const auto& id : added) {
-    const auto it = servers_.find(id);
+  for (const std::size_t i : added) {
+    const auto it = servers_.find(specs[i].id);
     if (it != servers_.end() && it->second->numeric_address) {
       updateDestination(it->first, *it->second);
       known = true;
@@ -184,22 +258,36 @@ void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& li
   if (known && hooks_.on_change) {
     hooks_.on_change();
   }
+  if (added.size() + removed >= kTrimAfterServers) {
+    trimSoon();
+  }
 }
 
-void ServiceRuntime::addServer(const pool::ServerSpec& spec) {
-  auto server = std::make_unique<Server>();
-  server->spec = spec;
-  if (const auto numeric = HostResolution::numericAddress(spec.id.host, serviceFamily(config_))) {
-    const auto it = servers_.emplace(spec.id, std::move(server)).first;
-    useNumericAddress(it->first, *it->second, *numeric);
-    return;
+void ServiceRuntime::updateEnabled(const pool::ServerId& id, Server& server, bool enabled) {
+  const bool enabling = enabled && !server.enabled;
+  server.enabled = enabled;
+  if (enabling && server.address()) {
+    startMonitors(id, server);
+  } else if (!enabled) {
+    server.monitors.clear();
+    server.health = pool::Health::Unknown;
   }
-  server->resolution = std::make_unique<HostResolution>(
+}
+
+ServiceRuntime::Server& ServiceRuntime::addServer(const pool::ServerSpec& spec) {
+  auto owned = std::make_unique<Server>();
+  owned->enabled = spec.enabled;
+  if (const auto numeric = HostResolution::numericAddress(spec.id.host, serviceFamily(config_))) {
+    const auto it = servers_.emplace(spec.id, std::move(owned)).first;
+    useNumericAddress(it->first, *it->second, *numeric);
+    return *it->second;
+  }
+  owned->resolution = std::make_unique<HostResolution>(
       io_, spec.id.host, serviceFamily(config_), kReresolveInterval,
       [this, id = spec.id](const IpAddress& address) { onAddress(id, address); });
-  auto& resolution = *server->resolution;
-  servers_.emplace(spec.id, std::move(server));
-  resolution.start();
+  Server& server = *servers_.emplace(spec.id, std::move(owned)).first->second;
+  server.resolution->start();
+  return server;
 }
 
 void ServiceRuntime::useNumericAddress(const pool::ServerId& id, Server& server,
@@ -210,7 +298,7 @@ void ServiceRuntime::useNumericAddress(const pool::ServerId& id, Server& server,
     return;
   }
   server.numeric_address = *address;
-  if (server.spec.enabled) {
+  if (server.enabled) {
     startMonitors(id, server);
   }
 }
@@ -222,7 +310,7 @@ void ServiceRuntime::onAddress(const pool::ServerId& id, const IpAddress& addres
   }
   log::get("vipd")->debug("server address known service={} server={} address={}", config_.name,
                           id.toString(), address.toString());
-  if (it->second->spec.enabled) {
+  if (it->second->enabled) {
     startMonitors(it->first, *it->second);
   }
   updateDestination(it->first, *it->second);
@@ -243,7 +331,7 @@ void ServiceRuntime::startMonitors(const pool::ServerId& id, Server& server) {
   }
   if (server.monitors.empty()) {
     // No monitor: the server counts as up as soon as its address is known.
-    io_.get_executor().execute([this, id = server.spec.id] { onVerdict(id); });
+    io_.get_executor().execute([this, id_copy = id] { onVerdict(id_copy); });
   }
   for (auto& monitor : server.monitors) {
     monitor->start();
@@ -428,10 +516,14 @@ void ServiceRuntime::followServiceFields() {
   }
 }
 
-std::vector<config::ServerConfig> ServiceRuntime::listedServers() const {
-  auto all = config_.servers;
-  all.insert(all.end(), file_servers_.begin(), file_servers_.end());
-  return all;
+std::vector<config::ServerConfig> ServiceRuntime::fileServers() const {
+  std::vector<config::ServerConfig> list;
+  for (const auto& [id, server] : servers_) {
+    if (server->from_file) {
+      list.push_back({id.host, id.port, server->weight, server->listed_enabled});
+    }
+  }
+  return list;
 }
 
 std::optional<ServiceRuntime::ServerDetail> ServiceRuntime::serverDetail(
@@ -458,7 +550,7 @@ void ServiceRuntime::setOperatorDisabled(const pool::ServerId& id, bool disabled
     operator_disabled_.erase(id);
   }
   if (listed_) {
-    applyServerList(listedServers());
+    applyServerList(fileServers());
   }
 }
 
@@ -484,7 +576,7 @@ void ServiceRuntime::reconfigure(const config::ServiceConfig& next) {
   }
   if (config_.servers != next.servers) {
     config_.servers = next.servers;
-    applyServerList(listedServers());
+    applyServerList(fileServers());
   }
   if (hooks_.on_change) {
     hooks_.on_change();

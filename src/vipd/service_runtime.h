@@ -94,10 +94,25 @@ class ServiceRuntime {
  private:
   struct Server;
 
-  void applyServerList(const std::vector<config::ServerConfig>& list);
-  // The inline servers, then those of the file:// list (whose entries win).
-  std::vector<config::ServerConfig> listedServers() const;
-  void addServer(const pool::ServerSpec& spec);
+  // One server as a list application wants it.
+  struct Wanted {
+    pool::ServerSpec spec;
+    bool from_file = false;       // the file:// list's entry, not an inline one
+    bool listed_enabled = false;  // before the operator's override
+  };
+  // The inline servers and those of the file:// list (whose entries win), in ServerId
+  // order, one entry each.
+  std::vector<Wanted> wantedServers(const std::vector<config::ServerConfig>& file_list) const;
+  // Stops and forgets the servers not in `wanted` (sorted); returns how many.
+  std::size_t removeUnlisted(const std::vector<Wanted>& wanted);
+  // Applies the inline servers and `file_list`, the file:// list's last good read.
+  void applyServerList(const std::vector<config::ServerConfig>& file_list);
+  void updateEnabled(const pool::ServerId& id, Server& server, bool enabled);
+  // Returns freed memory to the system once a large change has settled.
+  void trimSoon();
+  // The file:// list's entries in force, given back from the servers (the list is not kept).
+  std::vector<config::ServerConfig> fileServers() const;
+  Server& addServer(const pool::ServerSpec& spec);
   // A numeric host's address, known at once: no HostResolution is made for it.
   void useNumericAddress(const pool::ServerId& id, Server& server,
                          const std::expected<IpAddress, std::string>& address);
@@ -128,11 +143,12 @@ class ServiceRuntime {
   std::unique_ptr<config::ServerListWatcher> watcher_;
   ipvs::ServiceEntry desired_;
   DesiredChanges desired_changes_{.whole = true, .destinations = {}};  // new: all of it
-  config::DepoolAction desired_depool_action_;      // the action desired_ was built with
-  bool shared_destination_ = false;                 // two servers have one address and port
-  std::vector<config::ServerConfig> file_servers_;  // the file:// list's last good read
+  config::DepoolAction desired_depool_action_;  // the action desired_ was built with
+  bool shared_destination_ = false;             // two servers have one address and port
   std::set<pool::ServerId> operator_disabled_;
-  bool listed_ = false;  // a server list was applied once
+  struct TrimTimer;
+  std::unique_ptr<TrimTimer> trim_timer_;  // made by the first large change
+  bool listed_ = false;                    // a server list was applied once
   bool started_reported_ = false;
 };
 

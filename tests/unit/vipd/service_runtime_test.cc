@@ -4,6 +4,7 @@
 // takeDesiredChanges() against what a change touched.
 #include "vipd/service_runtime.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -120,6 +121,44 @@ TEST_P(ServiceRuntimeDesired, ANewDepoolActionChangesTheWholeEntry) {
   runtime_->reconfigure(next);
   EXPECT_TRUE(runtime_->takeDesiredChanges().whole);
   EXPECT_EQ(runtime_->desired(), rebuilt(*runtime_));
+}
+
+TEST_P(ServiceRuntimeDesired, AServerListedTwiceTakesItsLastEntryAndUnlistedOnesGo) {
+  start();
+  auto next = webService(GetParam());
+  next.servers.pop_back();                                 // 127.0.0.4 leaves
+  next.servers.push_back({"127.0.0.2", kPort, 30, true});  // listed again: this entry wins
+  next.servers.push_back({"127.0.0.5", std::nullopt, 20, true});
+  runtime_->reconfigure(next);
+  ASSERT_TRUE(runUntil(io_, [&] { return runtime_->pool().pooledCount() == 4; }))
+      << "gave up waiting for the new server to be pooled";
+
+  const auto& servers = runtime_->pool().servers();
+  EXPECT_EQ(servers.size(), 4u);
+  EXPECT_FALSE(servers.contains(server("127.0.0.4")));
+  EXPECT_EQ(servers.at(server("127.0.0.2")).spec.weight, 30u);
+  EXPECT_EQ(servers.at(server("127.0.0.5")).spec.weight, 20u);
+  EXPECT_FALSE(runtime_->serverDetail(server("127.0.0.4")));
+  EXPECT_EQ(runtime_->desired(), rebuilt(*runtime_));
+}
+
+// A list of a thousand servers arms the memory trim; the runtime may go before it fires.
+TEST(ServiceRuntime, DestroyedWithATrimPendingLeavesNothingBehind) {
+  boost::asio::io_context io;
+  auto service = webService(config::DepoolAction::Remove);
+  service.servers.clear();
+  for (int k = 0; k < 1000; ++k) {
+    service.servers.push_back(
+        {fmt::format("127.1.{}.{}", k / 250, 1 + k % 250), std::nullopt, 10, true});
+  }
+  auto runtime = std::make_unique<ServiceRuntime>(io, service, ".", ServiceRuntime::Hooks{});
+  runtime->start();
+  ASSERT_TRUE(runUntil(io, [&] { return !runtime->pool().starting(); }));
+  EXPECT_EQ(runtime->pool().pooledCount(), 1000u);
+
+  runtime.reset();
+  io.restart();
+  io.run();  // the aborted trim's handler runs here, and must not touch the runtime
 }
 
 INSTANTIATE_TEST_SUITE_P(DepoolActions, ServiceRuntimeDesired,
