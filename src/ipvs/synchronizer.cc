@@ -1,5 +1,7 @@
 #include "ipvs/synchronizer.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -30,6 +32,25 @@ Table restrict(const Table& table, const std::set<ServiceKey>& keys) {
     }
   }
   return out;
+}
+
+std::size_t destinationCount(const Table& table) {
+  std::size_t count = 0;
+  for (const auto& [key, entry] : table.services) {
+    count += entry.destinations.size();
+  }
+  return count;
+}
+
+// A dump of a large table frees megabytes once handled (the dump, its canonical form, the
+// drift comparison's copies, the view it replaces), one map node a destination each, below
+// the top of the heap: glibc's malloc keeps such memory unless told to return it, so that
+// the periodic redump would otherwise keep the process that much larger from then on.
+constexpr std::size_t kTrimAfterDestinations = 1000;
+
+void returnFreedMemoryLater(boost::asio::io_context& io) {
+  // Posted: the dump's own buffers are freed only once its handler has returned.
+  boost::asio::post(io, [] { ::malloc_trim(0); });
 }
 
 }  // namespace
@@ -168,6 +189,9 @@ void Synchronizer::Impl::afterDump(DumpReason reason, std::expected<Table, std::
   have_current = true;
   redump_pending = false;
   pending.all = true;
+  if (destinationCount(current) >= kTrimAfterDestinations) {
+    returnFreedMemoryLater(io);
+  }
   step();
 }
 
