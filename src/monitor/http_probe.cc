@@ -420,15 +420,28 @@ HttpProbe::~HttpProbe() {
 
 void HttpProbe::start(Done done) {
   cancel();
+  done_ = std::move(done);
+  // Captures only `this`: small enough for std::function's inline storage.
+  auto finish = [this](ProbeResult result) { afterCheck(std::move(result)); };
   const tcp::endpoint endpoint(toAsio(address_), port_);
   const auto& urls = settingsOf(*plan_).urls;
   if (urls.size() == 1 && urls.front()) {
-    running_ = startFetch(io_, plan_, *urls.front(), endpoint, std::move(done));
+    running_ = startFetch(io_, plan_, *urls.front(), endpoint, std::move(finish));
     return;
   }
-  auto check = std::make_shared<Check>(io_, plan_, std::move(done));
+  auto check = std::make_shared<Check>(io_, plan_, std::move(finish));
   check->run(endpoint);
   running_ = check;
+}
+
+void HttpProbe::afterCheck(ProbeResult result) {
+  // A fetch and its control block are one allocation, which a weak reference keeps: dropped
+  // now, the fetch's memory (its buffer, its socket's state) goes as soon as it returns,
+  // rather than staying with every server until its next check.
+  running_.reset();
+  auto done = std::move(done_);
+  done_ = nullptr;
+  done(std::move(result));
 }
 
 void HttpProbe::cancel() {
@@ -436,6 +449,7 @@ void HttpProbe::cancel() {
     running->abandon();
   }
   running_.reset();
+  done_ = nullptr;
 }
 
 }  // namespace vipd::monitor

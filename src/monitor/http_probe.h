@@ -45,11 +45,15 @@ class HttpProbe final : public Probe {
  private:
   class Check;
 
+  // The running check's end: forgets it, then calls done_.
+  void afterCheck(ProbeResult result);
+
   boost::asio::io_context& io_;
   IpAddress address_;
   std::uint16_t port_;
   std::shared_ptr<const MonitorPlan> plan_;
   std::weak_ptr<Running> running_;
+  Done done_;  // the running check's
 };
 
 }  // namespace vipd::monitor

@@ -148,6 +148,28 @@ TEST(HttpProbe, StatusLineIsJudgedWithoutWaitingForTheRest) {
   EXPECT_EQ(watched->counters().timeouts, 0U);
 }
 
+TEST(HttpProbe, ChecksInTurnAndMayBeDestroyedByTheirEnd) {
+  boost::asio::io_context io;
+  testing::TcpServer server(io, testing::TcpServer::Mode::Reply, "HTTP/1.1 200 OK\r\n\r\n");
+  auto probe = std::make_unique<HttpProbe>(io, *IpAddress::parse("127.0.0.1"), server.port(),
+                                           planMonitor(httpConfig({"http://site.test/"})));
+  std::vector<ProbeResult> results;
+  probe->start([&](ProbeResult result) { results.push_back(std::move(result)); });
+  ASSERT_TRUE(runUntil(io, [&] { return results.size() == 1; }));
+
+  // The second check's end destroys the probe, as a listener that drops its monitor would.
+  probe->start([&](ProbeResult result) {
+    results.push_back(std::move(result));
+    probe.reset();
+  });
+  ASSERT_TRUE(runUntil(io, [&] { return results.size() == 2; }));
+  EXPECT_FALSE(probe);
+  EXPECT_TRUE(results[0].up) << results[0].message;
+  EXPECT_TRUE(results[1].up) << results[1].message;
+  io.restart();
+  io.poll();  // the fetch's last handlers run with the probe gone
+}
+
 TEST(HttpProbe, MalformedStatusLineIsDown) {
   boost::asio::io_context io;
   testing::TcpServer server(io, testing::TcpServer::Mode::Reply, "HTTP/1.1 2xx OK\r\n\r\n");
