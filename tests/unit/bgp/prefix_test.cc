@@ -22,6 +22,32 @@ TEST(Prefix, ClearsTheBitsPastTheLength) {
   EXPECT_EQ(*Prefix::parse("10.1.2.3/8"), *Prefix::parse("10.0.0.0/8"));
 }
 
+// The hand-written comparison keeps a defaulted one's order: family, address octets from the
+// first, then length.
+TEST(Prefix, OrdersByFamilyThenAddressThenLength) {
+  const char* const ordered[] = {
+      "0.0.0.0/0",     "10.0.0.0/8",      "10.0.0.0/16",     "10.0.0.1/32",
+      "10.0.1.0/24",   "198.18.0.255/32", "198.18.1.0/32",   "255.255.255.255/32",
+      "::/0",          "2001:db8::/32",   "2001:db8::1/128", "2001:db8:0:0:1::/80",
+      "2001:db9::/32", "ffff::/16",
+  };
+  for (std::size_t i = 0; i + 1 < std::size(ordered); ++i) {
+    const Prefix lower = *Prefix::parse(ordered[i]);
+    const Prefix higher = *Prefix::parse(ordered[i + 1]);
+    EXPECT_LT(lower, higher) << ordered[i] << " < " << ordered[i + 1];
+    EXPECT_NE(lower, higher);
+    EXPECT_EQ(lower, *Prefix::parse(ordered[i]));
+    EXPECT_EQ(lower <=> *Prefix::parse(ordered[i]), std::strong_ordering::equal);
+  }
+}
+
+TEST(Prefix, EqualPrefixesHashEqual) {
+  EXPECT_EQ(PrefixHash{}(*Prefix::parse("198.18.0.1/32")),
+            PrefixHash{}(*Prefix::parse("198.18.0.1")));
+  EXPECT_NE(PrefixHash{}(*Prefix::parse("198.18.0.1/32")),
+            PrefixHash{}(*Prefix::parse("198.18.0.2/32")));
+}
+
 TEST(Prefix, RefusesLengthsPastTheAddress) {
   for (const char* text : {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/-1", "10.0.0.0/", "10/8",
                            "10.0.0.0/8x", "host/32"}) {
