@@ -225,17 +225,17 @@ void ServiceRuntime::applyServerList(const std::vector<config::ServerConfig>& fi
   std::vector<std::size_t> added;  // indices into `wanted`
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     const Wanted& entry = wanted[i];
-    auto existing = servers_.find(entry.spec.id);
-    if (existing == servers_.end()) {
+    Server* server = nullptr;
+    if (const auto existing = servers_.find(entry.spec.id); existing != servers_.end()) {
+      server = existing->second.get();
+      updateEnabled(existing->first, *server, entry.spec.enabled);
+    } else {
+      server = &addServer(entry.spec);
       added.push_back(i);
     }
-    Server& server = existing == servers_.end() ? addServer(entry.spec) : *existing->second;
-    server.from_file = entry.from_file;
-    server.listed_enabled = entry.listed_enabled;
-    server.weight = entry.spec.weight;
-    if (existing != servers_.end()) {
-      updateEnabled(existing->first, server, entry.spec.enabled);
-    }
+    server->from_file = entry.from_file;
+    server->listed_enabled = entry.listed_enabled;
+    server->weight = entry.spec.weight;
   }
 
   std::vector<pool::ServerSpec> specs;
