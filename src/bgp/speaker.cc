@@ -131,11 +131,19 @@ std::string_view vipStateName(Speaker::VipState state) {
 // Called on every health report (100,000 of them when every VIP fails at once): the text
 // is appended in place, without temporaries.
 VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health) {
+  VipVerdict verdict;
+  evaluateVip(policy, health, verdict);
+  return verdict;
+}
+
+void evaluateVip(const VipPolicy& policy, const VipHealth& health, VipVerdict& verdict) {
+  verdict.detail.clear();
   if (health.services.empty()) {
-    return {false, "no service reported"};
+    verdict.healthy = false;
+    verdict.detail.append("no service reported");
+    return;
   }
 
-  VipVerdict verdict;
   verdict.detail.reserve(48);  // "service=web-https up=1 needed=2 short=1": one allocation
   std::size_t healthy_services = 0;
   for (const ServiceHealth& service : health.services) {
@@ -163,7 +171,6 @@ VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health) {
     appendNumber(verdict.detail.append("healthy="), healthy_services);
     appendNumber(verdict.detail.append("/"), health.services.size());
   }
-  return verdict;
 }
 
 Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
@@ -234,7 +241,7 @@ void Speaker::setHealth(std::string_view name, const VipHealth& health, TimePoin
     return;
   }
   vip->health = health;
-  vip->verdict = evaluateVip(vip->policy, health);
+  evaluateVip(vip->policy, health, vip->verdict);
   if (!started_) {
     vip->detail = vip->verdict.detail;
     vip->changed = vip->changed.value_or(now);

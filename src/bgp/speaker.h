@@ -173,6 +173,8 @@ struct VipVerdict {
   std::string detail;
 };
 VipVerdict evaluateVip(const VipPolicy& policy, const VipHealth& health);
+// The same into verdict, reusing its detail's memory.
+void evaluateVip(const VipPolicy& policy, const VipHealth& health, VipVerdict& verdict);
 
 class Speaker {
  public:
