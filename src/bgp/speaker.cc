@@ -144,7 +144,6 @@ void evaluateVip(const VipPolicy& policy, const VipHealth& health, VipVerdict& v
     return;
   }
 
-  verdict.detail.reserve(48);  // "service=web-https up=1 needed=2 short=1": one allocation
   std::size_t healthy_services = 0;
   for (const ServiceHealth& service : health.services) {
     const std::uint32_t needed = neededServers(policy.min_healthy, service.servers);
@@ -153,6 +152,7 @@ void evaluateVip(const VipPolicy& policy, const VipHealth& health, VipVerdict& v
       continue;
     }
     std::string& failing = verdict.detail;
+    failing.reserve(48);  // "service=web-https up=1 needed=2 short=1": one allocation
     failing.append(failing.empty() ? "service=" : ", service=").append(service.service);
     if (!service.programmed) {
       failing.append(" not-programmed");
