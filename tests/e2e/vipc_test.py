@@ -101,6 +101,20 @@ class VipcAgainstVipd(unittest.TestCase):
                 raise AssertionError("vipd's control socket never answered:\n" +
                                      cls.stderr.read())
             time.sleep(0.1)
+        # Tests compare replies taken one after the other: wait for a steady pool first, both
+        # servers' first verdicts in (a monitor's first check starts within its first second).
+        while not cls.both_servers_pooled():
+            if time.monotonic() > deadline or cls.vipd.poll() is not None:
+                raise AssertionError("the two servers were never both up and pooled")
+            time.sleep(0.1)
+
+    @classmethod
+    def both_servers_pooled(cls):
+        reply = cls.vipc("--json", "show", "services")
+        if reply.returncode != 0:
+            return False
+        web = json.loads(reply.stdout)["services"][0]
+        return web["up"] == "2" and web["pooled"] == "2"
 
     @classmethod
     def tearDownClass(cls):
