@@ -8,8 +8,6 @@ namespace vipd::ipvs {
 
 namespace {
 
-constexpr std::int64_t kVersion = 1;
-
 constexpr std::array<std::pair<Protocol, std::string_view>, 3> kProtocols = {{
     {Protocol::Tcp, "tcp"},
     {Protocol::Udp, "udp"},
@@ -144,31 +142,6 @@ std::expected<std::set<ServiceKey>, std::string> decodeOwnedServices(
     owned.insert(*key);
   }
   return owned;
-}
-
-std::string encodeOwnership(const std::set<ServiceKey>& owned) {
-  boost::json::object document;
-  document["version"] = kVersion;
-  document["services"] = encodeOwnedServices(owned);
-  return boost::json::serialize(document) + "\n";
-}
-
-std::expected<std::set<ServiceKey>, std::string> decodeOwnership(std::string_view text) {
-  boost::system::error_code error;
-  const boost::json::value document = boost::json::parse(text, error);
-  if (error) {
-    return std::unexpected("not JSON: " + error.message());
-  }
-  const auto* object = document.if_object();
-  const auto* version = object == nullptr ? nullptr : object->if_contains("version");
-  if (version == nullptr || !version->is_int64() || version->get_int64() != kVersion) {
-    return std::unexpected("not a version 1 vipd state file");
-  }
-  const auto* services = object->if_contains("services");
-  if (services == nullptr) {
-    return std::unexpected("\"services\" must be an array");
-  }
-  return decodeOwnedServices(*services);
 }
 
 }  // namespace vipd::ipvs

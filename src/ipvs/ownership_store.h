@@ -7,7 +7,8 @@
 // The set is an array of keys:
 //   [{"family": "ipv4", "protocol": "tcp", "address": "192.0.2.10", "port": 80},
 //    {"family": "ipv6", "fwmark": 7}]
-// and version 1 of the state file was that array alone in {"version": 1, "services": [...]}.
+// and version 1 of the state file was that array alone in {"version": 1, "services": [...]}
+// (vipd/state_file.cc still reads it).
 // Pure: no file I/O, no logging, no Asio.
 #pragma once
 
@@ -15,7 +16,6 @@
 #include <expected>
 #include <set>
 #include <string>
-#include <string_view>
 
 #include "ipvs/model.h"
 
@@ -26,9 +26,5 @@ namespace vipd::ipvs {
 boost::json::array encodeOwnedServices(const std::set<ServiceKey>& owned);
 std::expected<std::set<ServiceKey>, std::string> decodeOwnedServices(
     const boost::json::value& services);
-
-// A version 1 state file's text for `owned`, and back (the error says what is wrong).
-std::string encodeOwnership(const std::set<ServiceKey>& owned);
-std::expected<std::set<ServiceKey>, std::string> decodeOwnership(std::string_view text);
 
 }  // namespace vipd::ipvs
