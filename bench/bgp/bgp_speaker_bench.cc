@@ -11,8 +11,6 @@
 //   down-all | up-all  every VIP unhealthy (healthy), one setHealth() each; "ok us=T"
 //   remove-all         a reload that configures no VIP (setVips() with none): every prefix
 //                      withdrawn at once, as removed; "ok us=T"
-//   restore-all        a reload with the original VIPs again, then every VIP healthy: they
-//                      are announced as after startup; "ok us=T"
 //   latency E PAUSE_MS E times: one VIP made unhealthy, then the time until the withdraw
 //                      UPDATE has left the session's socket (its TCP_INFO tcpi_bytes_sent
 //                      grows); then healthy again, once the announcement has left too; a
@@ -268,8 +266,6 @@ class Bench {
       timed([this, up = verb == "up-all"] { setAll(up); });
     } else if (verb == "remove-all") {
       timed([this] { service_.setVips({}); });
-    } else if (verb == "restore-all") {
-      timed([this] { restoreAll(); });
     } else if (verb == "latency" && options_.vips > 0) {
       std::size_t events = 1000;
       int pause_ms = 50;
@@ -312,12 +308,6 @@ class Bench {
     for (const std::string& name : names_) {
       service_.setHealth(name, state);
     }
-  }
-
-  // A reload's new VIPs start withdrawn until their health comes: each gets it again.
-  void restoreAll() {
-    service_.setVips(vipPolicies(options_.vips));
-    setAll(true);
   }
 
   void waitEstablished() {
