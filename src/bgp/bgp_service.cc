@@ -1,12 +1,12 @@
 #include "bgp/bgp_service.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <numeric>
@@ -68,8 +68,8 @@ struct PeerPending {
     bool peer_had = false;  // the peer held the prefix before this turn
     bool live = true;       // false once a later change of the prefix supersedes it
   };
-  // A deque: 100,000 changes in a turn are appended without moving the earlier ones.
-  std::deque<Entry> entries;
+  // Contiguous: settle() and the flush walk 100,000 of them in a bulk change.
+  std::vector<Entry> entries;
 
   // Leaves live only the last change of each prefix, which learns from the first whether
   // the peer had it; returns how many prefixes changed. Once per turn, by a sort: no table
@@ -164,7 +164,8 @@ class BgpService::Impl {
   bool stopping_ = false;
   std::function<void()> stopped_;
   std::set<std::string, std::less<>> disabled_;  // peers an operator disabled
-  std::map<std::string, PeerPending, std::less<>> pending_;
+  using PendingByPeer = std::map<std::string, PeerPending, std::less<>>;
+  PendingByPeer pending_;
   bool flush_posted_ = false;
   std::vector<RouteChange> health_changes_;  // setHealth()'s, reused from call to call
   // The deadline tick_ waits for, if any, and which of its waits is the current one.
@@ -192,7 +193,9 @@ class BgpService::Impl {
     return nullptr;
   }
   Session::Callbacks callbacks();
-  void queue(RouteChange&& change);
+  // The peer's pending changes, with room for coming more.
+  PendingByPeer::iterator pendingFor(const std::string& peer, std::size_t coming);
+  void queue(PeerPending& pending, RouteChange&& change);
   void postFlush();
   void flushPeer(const std::string& peer, PeerPending& pending);
   void logChange(const RouteChange& change, spdlog::level::level_enum level);
@@ -272,8 +275,13 @@ Session::Callbacks BgpService::Impl::callbacks() {
 // setHealth() calls from one event) share UPDATEs; posted, not timed, so that a withdrawal
 // leaves within the turn that decided it.
 void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
+  PendingByPeer::iterator pending = pending_.end();
   for (RouteChange& change : changes) {
-    queue(std::move(change));
+    // A call's changes come grouped by peer: one lookup per group.
+    if (pending == pending_.end() || change.peer != pending->first) {
+      pending = pendingFor(change.peer, changes.size());
+    }
+    queue(pending->second, std::move(change));
   }
   changes.clear();
   if (!pending_.empty()) {
@@ -282,13 +290,20 @@ void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
   rearm();
 }
 
-void BgpService::Impl::queue(RouteChange&& change) {
-  auto found = pending_.find(change.peer);
+BgpService::Impl::PendingByPeer::iterator BgpService::Impl::pendingFor(const std::string& peer,
+                                                                       std::size_t coming) {
+  auto found = pending_.find(peer);
   if (found == pending_.end()) {
-    found = pending_.emplace(change.peer, PeerPending{}).first;
+    found = pending_.emplace(peer, PeerPending{}).first;
   }
-  PeerPending& pending = found->second;
+  auto& entries = found->second.entries;
+  if (entries.capacity() - entries.size() < coming) {
+    entries.reserve(std::max(entries.size() + coming, 2 * entries.capacity()));
+  }
+  return found;
+}
 
+void BgpService::Impl::queue(PeerPending& pending, RouteChange&& change) {
   // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
   const bool peer_had = change.announce ? change.replaces : true;
   pending.entries.push_back(PeerPending::Entry{std::move(change), peer_had, true});
@@ -311,12 +326,14 @@ void BgpService::Impl::flush() {
   for (auto& [peer, changes] : pending) {
     flushPeer(peer, changes);
   }
+  // Only now that the withdrawals of the VIPs a reload removed are written.
+  speaker_.releaseRetired();
 }
 
 void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) {
   AnnouncementGroups announcements;
   std::vector<Prefix> withdrawals;
-  std::map<ChangeReason, std::size_t> reasons;
+  std::array<std::size_t, kChangeReasons> reasons{};
   const bool detailed = pending.settle() <= kDetailedLogLimit;
   const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
 
@@ -327,8 +344,11 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
       continue;
     }
     logChange(change, level);
-    ++reasons[change.reason];
+    ++reasons[static_cast<std::size_t>(change.reason)];
     if (!change.announce) {
+      if (withdrawals.empty()) {
+        withdrawals.reserve(pending.entries.size());
+      }
       withdrawals.push_back(change.prefix);
       continue;
     }
@@ -338,9 +358,13 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
   const std::size_t announced = announcements.prefixes();
   if (!detailed) {
     std::string by_reason;
-    for (const auto& [reason, count] : reasons) {
-      by_reason += (by_reason.empty() ? "" : ",") + std::string(changeReasonName(reason)) + ":" +
-                   std::to_string(count);
+    for (std::size_t reason = 0; reason < reasons.size(); ++reason) {
+      if (reasons[reason] == 0) {
+        continue;
+      }
+      by_reason += (by_reason.empty() ? "" : ",") +
+                   std::string(changeReasonName(static_cast<ChangeReason>(reason))) + ":" +
+                   std::to_string(reasons[reason]);
     }
     log_->info("routes sent peer={} announced={} withdrawn={} reasons={}", peer, announced,
                withdrawals.size(), by_reason);

@@ -16,6 +16,9 @@ constexpr std::uint32_t kDefaultLocalPref = 100;  // RFC 4271 leaves it to polic
 // Distinct attribute recipes remembered; past it they are all forgotten (and computed again
 // as needed): VIPs with their own attributes each are rare, and then none is worse off.
 constexpr std::size_t kRecipeLimit = 32;
+// A reload that removes more VIPs than this (and more than a quarter of those it keeps)
+// compares whole tables instead of each removed VIP's prefixes.
+constexpr std::size_t kWalkTablesAbove = 1000;
 
 std::uint32_t neededServers(const MinHealthy& minimum, std::uint32_t servers) {
   std::uint64_t needed = minimum.value;
@@ -188,13 +191,20 @@ Speaker::Speaker(SpeakerSettings settings, std::vector<VipPolicy> vips,
 }
 
 void Speaker::indexVips() {
+  by_name_.clear();
   claims_.clear();
   deadlines_.clear();
+  by_name_.reserve(vips_.size());
+  claims_.reserve(vips_.size());
   for (auto& [name, vip] : vips_) {
+    by_name_.emplace(name, &vip);
     for (const Prefix& prefix : vip.policy.prefixes) {
-      auto& claimants = claims_[prefix];
-      if (claimants.empty() || claimants.back() != &vip) {
-        claimants.push_back(&vip);
+      Claimants& claimants = claims_[prefix];
+      const Vip* last = claimants.others.empty() ? claimants.first : claimants.others.back();
+      if (claimants.first == nullptr) {
+        claimants.first = &vip;
+      } else if (last != &vip) {
+        claimants.others.push_back(&vip);
       }
     }
     if (vip.deadline) {
@@ -204,8 +214,8 @@ void Speaker::indexVips() {
 }
 
 Speaker::Vip* Speaker::findVip(std::string_view name) {
-  const auto it = vips_.find(name);
-  return it == vips_.end() ? nullptr : &it->second;
+  const auto it = by_name_.find(name);
+  return it == by_name_.end() ? nullptr : it->second;
 }
 
 std::optional<Speaker::VipState> Speaker::vipState(std::string_view vip) const {
@@ -349,28 +359,64 @@ std::optional<Speaker::TimePoint> Speaker::nextDeadline() const {
   return next;
 }
 
+// Only the prefixes of the VIPs that were removed, added or changed are compared with what
+// the peers have: a reload that changes one VIP of 100,000 costs one VIP's sync. When many
+// were removed, one walk of each peer's table costs less than finding their prefixes.
 std::vector<RouteChange> Speaker::setVips(std::vector<VipPolicy> vips, TimePoint now) {
-  std::map<std::string, Vip, std::less<>> next;
+  releaseRetired();
+  std::vector<Prefix> touched;
+  const auto touch = [&touched](const VipPolicy& policy) {
+    touched.insert(touched.end(), policy.prefixes.begin(), policy.prefixes.end());
+  };
+
+  VipMap next;
   for (VipPolicy& policy : vips) {
     Vip vip;
-    if (Vip* old = findVip(policy.name)) {
-      vip = std::move(*old);
+    if (auto old = vips_.find(policy.name); old != vips_.end()) {
+      vip = std::move(old->second);
+      vips_.erase(old);
     }
-    const bool changed = !(vip.policy == policy);
-    vip.policy = std::move(policy);
-    vip.verdict = evaluateVip(vip.policy, vip.health);
-    if (started_) {
-      applyVerdict(vip, now);
-    }
-    if (changed && (vip.state == VipState::Announced || vip.state == VipState::WithdrawDelay)) {
-      vip.reason = ChangeReason::Configured;
+    if (!(vip.policy == policy)) {
+      touch(vip.policy);
+      touch(policy);
+      vip.policy = std::move(policy);
+      reconfigure(vip, now);
     }
     std::string name = vip.policy.name;
     next.emplace(std::move(name), std::move(vip));
   }
-  vips_ = std::move(next);
+  // What is left of the old VIPs was removed.
+  const bool walk_tables = vips_.size() > kWalkTablesAbove && vips_.size() > next.size() / 4;
+  if (!walk_tables) {
+    for (const auto& [name, removed] : vips_) {
+      touch(removed.policy);
+    }
+  }
+  retired_ = std::exchange(vips_, std::move(next));
   indexVips();
-  return sync(std::nullopt);
+  if (walk_tables) {
+    return sync(std::nullopt);
+  }
+
+  std::ranges::sort(touched);
+  const auto repeated = std::ranges::unique(touched);
+  touched.erase(repeated.begin(), repeated.end());
+  std::vector<RouteChange> out;
+  out.reserve(touched.size() * peers_.size());
+  syncPrefixes(touched, out);
+  return out;
+}
+
+// A VIP's policy changed (or it is new): its verdict is evaluated again, and an announced VIP
+// that stays announced is re-sent as configured.
+void Speaker::reconfigure(Vip& vip, TimePoint now) {
+  evaluateVip(vip.policy, vip.health, vip.verdict);
+  if (started_) {
+    applyVerdict(vip, now);
+  }
+  if (vip.state == VipState::Announced || vip.state == VipState::WithdrawDelay) {
+    vip.reason = ChangeReason::Configured;
+  }
 }
 
 // --- Drain and stop ----------------------------------------------------------------------
@@ -481,10 +527,12 @@ std::vector<RouteChange> Speaker::table(std::string_view name) const {
   if (it == peers_.end()) {
     return out;
   }
+  out.reserve(it->second.sent.size());
   for (const auto& [prefix, sent] : it->second.sent) {
     out.push_back(RouteChange{std::string(name), sent.vip, prefix, true, sent.attributes,
                               ChangeReason::PeerUp, "route-refresh", true});
   }
+  std::ranges::sort(out, {}, &RouteChange::prefix);  // the table is hashed: in prefix order
   return out;
 }
 
@@ -525,7 +573,11 @@ std::optional<Speaker::Route> Speaker::desiredRoute(const std::string& peer_name
   if (claimants == claims_.end()) {
     return std::nullopt;
   }
-  for (const Vip* vip : claimants->second) {
+  const Vip* first = claimants->second.first;
+  if (auto attributes = routeFrom(*first, peer_name, settings, peer, prefix)) {
+    return Route{first, std::move(attributes)};
+  }
+  for (const Vip* vip : claimants->second.others) {
     if (auto attributes = routeFrom(*vip, peer_name, settings, peer, prefix)) {
       return Route{vip, std::move(attributes)};
     }
@@ -614,6 +666,10 @@ std::optional<PathAttributes> Speaker::buildAttributes(const Vip& vip,
   return attributes;
 }
 
+void Speaker::releaseRetired() {
+  retired_.clear();
+}
+
 std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
   std::vector<RouteChange> out;
   if (mode_ == Mode::Stopped && settings_.graceful_restart.enabled) {
@@ -629,36 +685,62 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
                        std::vector<RouteChange>& out) {
   const Table desired = desiredTable(name, peer);
 
-  // Withdrawals first, so that a peer never holds more than it should.
-  // Both are in prefix order: one walk finds what the peer has and is not to.
-  std::vector<Prefix> gone;
-  auto wanted = desired.begin();
-  for (const auto& [prefix, sent] : peer.sent) {
-    while (wanted != desired.end() && wanted->first < prefix) {
-      ++wanted;
-    }
-    if (wanted == desired.end() || wanted->first != prefix) {
-      gone.push_back(prefix);
+  out.reserve(out.size() + peer.sent.size() + desired.size());
+
+  // Withdrawals first, so that a peer never holds more than it should; in prefix order, as
+  // the announcements are. One walk takes them all: no lookup per prefix.
+  const auto unwanted = [&desired](const Prefix& prefix) {
+    return !std::ranges::binary_search(desired, prefix, {}, &Table::value_type::first);
+  };
+  struct Gone {
+    Prefix::SortKey key;
+    const Prefix* prefix;
+    SentRoute* sent;
+  };
+  std::vector<Gone> gone;
+  for (auto& [prefix, sent] : peer.sent) {
+    if (unwanted(prefix)) {
+      gone.push_back({prefix.sortKey(), &prefix, &sent});
     }
   }
-  for (const Prefix& prefix : gone) {
-    syncPrefix(name, peer, prefix, nullptr, reason, out);
+  std::ranges::sort(gone, {}, &Gone::key);
+  for (const Gone& route : gone) {
+    withdrawSent(name, *route.prefix, std::move(route.sent->vip), reason, out, nullptr);
   }
+  if (desired.empty()) {
+    peer.sent.clear();
+  } else if (!gone.empty()) {
+    boost::unordered::erase_if(peer.sent, [&](const auto& entry) { return unwanted(entry.first); });
+  }
+
+  peer.sent.reserve(desired.size());
   for (const auto& [prefix, route] : desired) {
     syncPrefix(name, peer, prefix, &route, reason, out);
   }
 }
 
 void Speaker::syncVip(const Vip& vip, std::vector<RouteChange>& out) {
+  syncPrefixes(vip.policy.prefixes, out, &vip);
+}
+
+void Speaker::syncPrefixes(const std::vector<Prefix>& prefixes, std::vector<RouteChange>& out,
+                           const Vip* likely_owner) {
   if (mode_ == Mode::Stopped && settings_.graceful_restart.enabled) {
     return;
   }
   for (auto& [name, peer] : peers_) {
     const PeerSettings* settings = peerSettings(name);
-    for (const Prefix& prefix : vip.policy.prefixes) {
+    const std::size_t first = out.size();
+    for (const Prefix& prefix : prefixes) {
       const std::optional<Route> desired = desiredRoute(name, settings, peer, prefix);
-      syncPrefix(name, peer, prefix, desired ? &*desired : nullptr, std::nullopt, out, &vip);
+      syncPrefix(name, peer, prefix, desired ? &*desired : nullptr, std::nullopt, out,
+                 likely_owner);
     }
+    // Withdrawals first, so that a peer never holds more than it should.
+    const auto peers_changes =
+        std::ranges::subrange(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    std::ranges::stable_partition(peers_changes,
+                                  [](const RouteChange& change) { return !change.announce; });
   }
 }
 
@@ -667,20 +749,6 @@ void Speaker::syncVip(const Vip& vip, std::vector<RouteChange>& out) {
 void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix,
                          const Route* desired, std::optional<ChangeReason> reason,
                          std::vector<RouteChange>& out, const Vip* likely_owner) {
-  const auto because = [&](const Vip* vip) {
-    if (reason) {
-      return *reason;
-    }
-    return vip != nullptr ? vip->reason : ChangeReason::Removed;
-  };
-  // A change for the whole speaker (drain, stop, a new peer) is not about the VIP's health.
-  const auto detailOf = [&](const Vip* vip) {
-    if (reason || vip == nullptr) {
-      return std::string(changeReasonName(because(vip)));
-    }
-    return vip->detail;
-  };
-
   const auto sent = peer.sent.find(prefix);
   if (desired == nullptr) {
     if (sent == peer.sent.end()) {
@@ -688,12 +756,7 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
     }
     std::string vip_name = std::move(sent->second.vip);
     peer.sent.erase(sent);
-    const bool owner_known = likely_owner != nullptr && likely_owner->policy.name == vip_name;
-    const Vip* vip = owner_known ? likely_owner : findVip(vip_name);
-    RouteChange change{name,    std::move(vip_name), prefix,        false,
-                       nullptr, because(vip),        detailOf(vip), false};
-    count(change);
-    out.push_back(std::move(change));
+    withdrawSent(name, prefix, std::move(vip_name), reason, out, likely_owner);
     return;
   }
 
@@ -705,8 +768,14 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
     return;
   }
   const bool replaces = sent != peer.sent.end();
-  RouteChange change{name,       vip->policy.name, prefix,        true,
-                     attributes, because(vip),     detailOf(vip), replaces};
+  RouteChange change{name,
+                     vip->policy.name,
+                     prefix,
+                     true,
+                     attributes,
+                     because(vip, reason),
+                     detailOf(vip, reason),
+                     replaces};
   count(change);
   out.push_back(std::move(change));
   if (replaces) {
@@ -716,9 +785,42 @@ void Speaker::syncPrefix(const std::string& name, Peer& peer, const Prefix& pref
   }
 }
 
+// The withdrawal of a prefix the peer held from vip_name (already out of its table).
+void Speaker::withdrawSent(const std::string& name, const Prefix& prefix, std::string vip_name,
+                           std::optional<ChangeReason> reason, std::vector<RouteChange>& out,
+                           const Vip* likely_owner) {
+  const bool owner_known = likely_owner != nullptr && likely_owner->policy.name == vip_name;
+  const Vip* vip = owner_known ? likely_owner : findVip(vip_name);
+  RouteChange change{name,
+                     std::move(vip_name),
+                     prefix,
+                     false,
+                     nullptr,
+                     because(vip, reason),
+                     detailOf(vip, reason),
+                     false};
+  count(change);
+  out.push_back(std::move(change));
+}
+
+ChangeReason Speaker::because(const Vip* vip, std::optional<ChangeReason> reason) {
+  if (reason) {
+    return *reason;
+  }
+  return vip != nullptr ? vip->reason : ChangeReason::Removed;
+}
+
+// A change for the whole speaker (drain, stop, a new peer) is not about the VIP's health.
+std::string Speaker::detailOf(const Vip* vip, std::optional<ChangeReason> reason) {
+  if (reason || vip == nullptr) {
+    return std::string(changeReasonName(because(vip, reason)));
+  }
+  return vip->detail;
+}
+
 void Speaker::count(const RouteChange& change) {
   ++(change.announce ? counters_.announced : counters_.withdrawn);
-  ++counters_.by_reason[change.reason];
+  ++counters_.by_reason[static_cast<std::size_t>(change.reason)];
 }
 
 // --- What `show route` shows ------------------------------------------------------------

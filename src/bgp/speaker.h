@@ -41,6 +41,8 @@
 // GRACEFUL_SHUTDOWN, after it nothing until undrain. Holds survive reloads.
 #pragma once
 
+#include <array>
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -119,6 +121,7 @@ enum class ChangeReason : std::uint8_t {
   OperatorHold,     // withdrawn by an operator's hold (vipc withdraw vip)
   OperatorRelease,  // announced again when the operator released the hold (vipc announce vip)
 };
+inline constexpr std::size_t kChangeReasons = 12;
 // "startup-healthy", "recovered", "unhealthy", "peer-up", "drain", "drained", "undrain",
 // "stop", "removed", "configured", "operator-hold", "operator-release".
 std::string_view changeReasonName(ChangeReason reason);
@@ -139,7 +142,11 @@ struct RouteChange {
 struct SpeakerCounters {
   std::uint64_t announced = 0;
   std::uint64_t withdrawn = 0;
-  std::map<ChangeReason, std::uint64_t> by_reason;
+  std::array<std::uint64_t, kChangeReasons> by_reason{};  // indexed by ChangeReason
+
+  std::uint64_t changes(ChangeReason reason) const {
+    return by_reason[static_cast<std::size_t>(reason)];
+  }
 };
 
 // One row of `show route`: one prefix of a VIP as one of the peers it is meant for has it
@@ -201,6 +208,10 @@ class Speaker {
   // Reload: the VIPs now configured. New ones start withdrawn (and wait for their health);
   // removed ones are withdrawn; changed attributes are re-announced.
   std::vector<RouteChange> setVips(std::vector<VipPolicy> vips, TimePoint now);
+  // Frees the VIPs the last setVips() removed. They are kept until then so that a caller can
+  // send their withdrawals first: freeing 100,000 VIPs takes longer than deciding to withdraw
+  // them. The next setVips() frees them too.
+  void releaseRetired();
 
   // A peer's session is Established: it gets the whole announced table.
   std::vector<RouteChange> peerUp(std::string_view peer, const PeerSession& session);
@@ -259,9 +270,16 @@ class Speaker {
     SharedAttributes attributes;
     std::string vip;
   };
+  // Hash tables: a bulk change looks up a prefix hundreds of thousands of times.
+  using SentTable = boost::unordered_flat_map<Prefix, SentRoute, PrefixHash>;
   struct Peer {
     PeerSession session;
-    std::map<Prefix, SentRoute> sent;
+    SentTable sent;
+  };
+  // The VIPs that list a prefix, in vips_'s order; nearly always one, kept without a vector.
+  struct Claimants {
+    const Vip* first = nullptr;
+    std::vector<const Vip*> others;
   };
   // A prefix as a peer is to have it: the VIP it comes from, and its attributes.
   using Route = std::pair<const Vip*, SharedAttributes>;
@@ -280,6 +298,7 @@ class Speaker {
   };
 
   void applyVerdict(Vip& vip, TimePoint now);
+  void reconfigure(Vip& vip, TimePoint now);
   void enter(Vip& vip, VipState state, ChangeReason reason, TimePoint now,
              std::optional<TimePoint> deadline);
   bool announcing(const Vip& vip) const;
@@ -298,10 +317,19 @@ class Speaker {
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
   void syncVip(const Vip& vip, std::vector<RouteChange>& out);
+  // Every peer's route of each prefix against what it is to have now.
+  void syncPrefixes(const std::vector<Prefix>& prefixes, std::vector<RouteChange>& out,
+                    const Vip* likely_owner = nullptr);
   // likely_owner: the VIP the caller expects the peer's route to be from, if it knows.
   void syncPrefix(const std::string& name, Peer& peer, const Prefix& prefix, const Route* desired,
                   std::optional<ChangeReason> reason, std::vector<RouteChange>& out,
                   const Vip* likely_owner = nullptr);
+  void withdrawSent(const std::string& name, const Prefix& prefix, std::string vip_name,
+                    std::optional<ChangeReason> reason, std::vector<RouteChange>& out,
+                    const Vip* likely_owner);
+  // A change's reason and detail: the speaker's (reason), else the VIP's (removed without one).
+  static ChangeReason because(const Vip* vip, std::optional<ChangeReason> reason);
+  static std::string detailOf(const Vip* vip, std::optional<ChangeReason> reason);
   void indexVips();
   void count(const RouteChange& change);
   std::string routeState(const Vip& vip) const;
@@ -315,14 +343,19 @@ class Speaker {
   const PeerSettings* peerSettings(std::string_view name) const;
   Vip* findVip(std::string_view name);
 
+  using VipMap = std::map<std::string, Vip, std::less<>>;
+
   SpeakerSettings settings_;
   RouteAttributes global_;
-  std::map<std::string, Vip, std::less<>> vips_;
+  VipMap vips_;
+  VipMap retired_;  // removed by the last setVips(), until releaseRetired()
   std::map<std::string, Peer, std::less<>> peers_;  // those with an Established session
   // Indexes into vips_ (rebuilt by indexVips() when vips_ is), so that one VIP's change costs
-  // O(log VIPs): the VIPs that list each prefix, in vips_'s order (the first one announcing
-  // it wins); and the pending deadlines of HoldDown and WithdrawDelay.
-  std::map<Prefix, std::vector<const Vip*>> claims_;
+  // O(1) whatever the VIP count: the VIPs by name; the VIPs that list each prefix, in vips_'s
+  // order (the first one announcing it wins); and the pending deadlines of HoldDown and
+  // WithdrawDelay.
+  boost::unordered_flat_map<std::string_view, Vip*, std::hash<std::string_view>> by_name_;
+  boost::unordered_flat_map<Prefix, Claimants, PrefixHash> claims_;
   std::set<std::pair<TimePoint, Vip*>> deadlines_;
   bool started_ = false;
   Mode mode_ = Mode::Normal;

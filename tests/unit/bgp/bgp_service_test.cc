@@ -241,7 +241,7 @@ TEST(BgpService, WithdrawVipHoldsItUntilAnnounceVip) {
             "vip 198.18.0.1/32 withdrawn from every peer until vipc announce vip 198.18.0.1/32");
   ASSERT_TRUE(
       runUntil(io, [&] { return std::ranges::any_of(router.received<Update>(), withdraws); }));
-  EXPECT_EQ(service.counters().by_reason.at(ChangeReason::OperatorHold), 1u);
+  EXPECT_EQ(service.counters().changes(ChangeReason::OperatorHold), 1u);
   EXPECT_EQ(service.holdVip(kVip, true), "vip 198.18.0.1/32 already held");
   ASSERT_EQ(service.routes().size(), 1u);
   EXPECT_TRUE(service.routes()[0].operator_hold);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -753,6 +755,78 @@ TEST_F(SpeakerTest, NewVipOnReloadWaitsForItsHealth) {
   EXPECT_EQ(summary(speaker_->tick(kT0 + 11s)), (std::vector<std::string>{"+r1 198.18.0.3/32"}));
 }
 
+// More VIPs removed than the speaker looks up one by one: it compares whole tables instead,
+// with the same result.
+TEST_F(SpeakerTest, ReloadRemovingThousandsOfVipsWithdrawsThemFromEveryPeerInPrefixOrder) {
+  std::vector<VipPolicy> vips;
+  for (int k = 0; k < 1500; ++k) {
+    const std::string name = "198.18." + std::to_string(k / 256) + "." + std::to_string(k % 256);
+    names_[name] = healthy();
+    vips.push_back(vip(name));
+  }
+  startWith(vips);
+  ASSERT_EQ(speaker_->peerUp("r2", external()).size(), 1500u);
+
+  // The first 100 stay, one of them with a new MED; the other 1,400 go.
+  std::vector<VipPolicy> kept(vips.begin(), vips.begin() + 100);
+  kept[7].attributes.med = 50;
+  const auto changes = speaker_->setVips(kept, kT0 + 1s);
+
+  ASSERT_EQ(changes.size(), 2u * 1401u);
+  for (const std::string peer : {"r1", "r2"}) {
+    std::vector<RouteChange> of_peer;
+    std::ranges::copy_if(changes, std::back_inserter(of_peer),
+                         [&](const RouteChange& change) { return change.peer == peer; });
+    ASSERT_EQ(of_peer.size(), 1401u) << peer;
+    // The withdrawals first, in prefix order, each naming its VIP; then the changed VIP.
+    const auto withdrawals = std::span(of_peer).first(1400);
+    EXPECT_TRUE(std::ranges::is_sorted(withdrawals, {}, &RouteChange::prefix)) << peer;
+    for (const RouteChange& change : withdrawals) {
+      EXPECT_FALSE(change.announce);
+      EXPECT_EQ(change.reason, ChangeReason::Removed);
+      EXPECT_EQ(change.vip, change.prefix.toString().substr(0, change.vip.size()));
+    }
+    EXPECT_EQ(withdrawals.front().vip, vips[100].name);
+    const RouteChange& reannounced = of_peer.back();
+    EXPECT_TRUE(reannounced.announce);
+    EXPECT_EQ(reannounced.vip, vips[7].name);
+    EXPECT_EQ(reannounced.reason, ChangeReason::Configured);
+    EXPECT_EQ(speaker_->table(peer).size(), 100u) << peer;
+  }
+  speaker_->releaseRetired();
+  EXPECT_EQ(speaker_->counters().changes(ChangeReason::Removed), 2800u);
+  EXPECT_EQ(speaker_->vipState(vips[100].name), std::nullopt);
+  EXPECT_EQ(speaker_->vipState(vips[99].name), Speaker::VipState::Announced);
+}
+
+// A prefix two VIPs list goes to the second when the first is removed, whichever way the
+// reload is compared (one VIP, or thousands at once).
+TEST_F(SpeakerTest, ReloadHandsASharedPrefixToTheVipLeft) {
+  for (const int removed : {1, 1200}) {
+    std::vector<VipPolicy> vips;
+    for (int k = 0; k < removed; ++k) {
+      const std::string name = "198.19." + std::to_string(k / 256) + "." + std::to_string(k % 256);
+      names_[name] = healthy();
+      vips.push_back(vip(name, {"203.0.113.1/32", name + "/32"}));
+    }
+    VipPolicy second = vip("zz-fwmark-7", {"203.0.113.1/32"});
+    second.attributes.med = 70;
+    vips.push_back(second);
+    names_["zz-fwmark-7"] = healthy();
+    startWith(vips);
+
+    const auto changes = speaker_->setVips({second}, kT0 + 1s);
+    const auto handed = std::ranges::find(changes, prefix("203.0.113.1/32"), &RouteChange::prefix);
+    ASSERT_NE(handed, changes.end()) << removed;
+    EXPECT_TRUE(handed->announce);
+    EXPECT_EQ(handed->vip, "zz-fwmark-7");
+    EXPECT_EQ(handed->attributes->multi_exit_disc, 70u);
+    EXPECT_EQ(changes.size(), static_cast<std::size_t>(removed) + 1) << removed;
+    EXPECT_EQ(speaker_->table("r1").size(), 1u);
+    names_.clear();
+  }
+}
+
 TEST_F(SpeakerTest, CountersCountEveryChangeByReason) {
   names_ = {{"198.18.0.1", healthy()}};
   startWith({vip("198.18.0.1")});
@@ -762,9 +836,9 @@ TEST_F(SpeakerTest, CountersCountEveryChangeByReason) {
   const SpeakerCounters& counters = speaker_->counters();
   EXPECT_EQ(counters.announced, 2u);
   EXPECT_EQ(counters.withdrawn, 1u);
-  EXPECT_EQ(counters.by_reason.at(ChangeReason::StartupHealthy), 1u);
-  EXPECT_EQ(counters.by_reason.at(ChangeReason::Unhealthy), 1u);
-  EXPECT_EQ(counters.by_reason.at(ChangeReason::Recovered), 1u);
+  EXPECT_EQ(counters.changes(ChangeReason::StartupHealthy), 1u);
+  EXPECT_EQ(counters.changes(ChangeReason::Unhealthy), 1u);
+  EXPECT_EQ(counters.changes(ChangeReason::Recovered), 1u);
 }
 
 // --- Operator holds ----------------------------------------------------------------------
@@ -781,7 +855,7 @@ TEST_F(SpeakerTest, HoldWithdrawsAHealthyVipFromEveryPeerAtOnce) {
   EXPECT_EQ(changes[0].reason, ChangeReason::OperatorHold);
   EXPECT_EQ(changes[0].detail, "operator hold");
   EXPECT_TRUE(speaker_->operatorHold("198.18.0.1"));
-  EXPECT_EQ(speaker_->counters().by_reason.at(ChangeReason::OperatorHold), 2u);
+  EXPECT_EQ(speaker_->counters().changes(ChangeReason::OperatorHold), 2u);
 }
 
 TEST_F(SpeakerTest, HeldVipStaysWithdrawnWhateverItsHealth) {

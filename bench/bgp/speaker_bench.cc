@@ -1,0 +1,160 @@
+// speaker_bench: the pure Speaker's own cost (no sockets, no encoding) for its big operations
+// with N VIPs of one /32 each announced to one external peer: the bulk withdrawal (a reload
+// that configures none), the per-VIP withdrawal (N down verdicts) and the announcement (N up
+// verdicts), and start-up. It shows where bench/bgp/run's vipd figures go before the UPDATEs
+// are packed. Run: build-hb-rel/speaker_bench [--benchmark_filter=...] (docs/performance.md).
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bgp/speaker.h"
+
+namespace {
+
+using namespace vipd;
+using namespace vipd::bgp;
+
+constexpr std::int64_t kVips = 100'000;
+
+std::string vipName(std::int64_t k) {
+  const auto n =
+      static_cast<std::uint32_t>((198u << 24) | (18u << 16)) + static_cast<std::uint32_t>(k);
+  return std::to_string(n >> 24) + "." + std::to_string((n >> 16) & 255) + "." +
+         std::to_string((n >> 8) & 255) + "." + std::to_string(n & 255);
+}
+
+std::vector<VipPolicy> vipPolicies(std::int64_t count) {
+  std::vector<VipPolicy> vips;
+  vips.reserve(static_cast<std::size_t>(count));
+  for (std::int64_t k = 0; k < count; ++k) {
+    VipPolicy vip;
+    vip.name = vipName(k);
+    vip.prefixes.push_back(*Prefix::parse(vip.name));
+    vips.push_back(std::move(vip));
+  }
+  return vips;
+}
+
+SpeakerSettings speakerSettings() {
+  SpeakerSettings settings;
+  settings.local_as = 64512;
+  settings.hold_down = Seconds{0};
+  PeerSettings peer;
+  peer.name = "r0";
+  peer.address = *IpAddress::parse("127.0.0.1");
+  peer.peer_as = 65000;
+  settings.peers.push_back(std::move(peer));
+  return settings;
+}
+
+RouteAttributes globalAttributes() {
+  RouteAttributes attributes;
+  attributes.med = 100;
+  attributes.communities.push_back(Community::of(64512, 100));
+  attributes.large_communities.push_back({64512, 1, 1});
+  return attributes;
+}
+
+VipHealth health(bool up) {
+  return VipHealth{{ServiceHealth{"web", 2, up ? 2u : 0u, true}}};
+}
+
+PeerSession externalSession() {
+  PeerSession session;
+  session.local_ipv4 = IpAddress::parse("127.0.0.2");
+  return session;
+}
+
+struct Fixture {
+  std::vector<std::string> names;
+  std::unique_ptr<Speaker> speaker;
+};
+
+// N VIPs, every one healthy; with started, announced to r0.
+Fixture healthySpeaker(std::int64_t count, bool started) {
+  Fixture fixture;
+  auto vips = vipPolicies(count);
+  for (const VipPolicy& vip : vips) {
+    fixture.names.push_back(vip.name);
+  }
+  fixture.speaker =
+      std::make_unique<Speaker>(speakerSettings(), std::move(vips), globalAttributes());
+  const auto now = std::chrono::steady_clock::now();
+  for (const std::string& name : fixture.names) {
+    fixture.speaker->setHealth(name, health(true), now);
+  }
+  fixture.speaker->peerUp("r0", externalSession());
+  if (started) {
+    fixture.speaker->startupDone(now);
+  }
+  return fixture;
+}
+
+void BM_StartupAnnounce(benchmark::State& state) {
+  std::size_t changes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture fixture = healthySpeaker(state.range(0), false);
+    state.ResumeTiming();
+    changes = fixture.speaker->startupDone(std::chrono::steady_clock::now()).size();
+    state.PauseTiming();
+    fixture.speaker.reset();
+    state.ResumeTiming();
+  }
+  state.counters["changes"] = static_cast<double>(changes);
+}
+
+// The reload's decision, then the freeing of the removed VIPs that BgpService leaves until
+// their withdrawals are sent (release_ms: its share of the time).
+void BM_BulkWithdraw(benchmark::State& state) {
+  std::size_t changes = 0;
+  std::chrono::duration<double, std::milli> releasing{0};
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture fixture = healthySpeaker(state.range(0), true);
+    state.ResumeTiming();
+    changes = fixture.speaker->setVips({}, std::chrono::steady_clock::now()).size();
+    const auto decided = std::chrono::steady_clock::now();
+    fixture.speaker->releaseRetired();
+    releasing += std::chrono::steady_clock::now() - decided;
+    state.PauseTiming();
+    fixture.speaker.reset();
+    state.ResumeTiming();
+  }
+  state.counters["changes"] = static_cast<double>(changes);
+  state.counters["release_ms"] = releasing.count() / static_cast<double>(state.iterations());
+}
+
+// Every VIP's down verdict, one setHealth() each into one reused vector, as BgpService does.
+void BM_PerVipWithdraw(benchmark::State& state) {
+  std::size_t changes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture fixture = healthySpeaker(state.range(0), true);
+    std::vector<RouteChange> out;
+    const VipHealth down = health(false);
+    state.ResumeTiming();
+    const auto now = std::chrono::steady_clock::now();
+    for (const std::string& name : fixture.names) {
+      fixture.speaker->setHealth(name, down, now, out);
+    }
+    changes = out.size();
+    state.PauseTiming();
+    out = {};
+    fixture.speaker.reset();
+    state.ResumeTiming();
+  }
+  state.counters["changes"] = static_cast<double>(changes);
+}
+
+}  // namespace
+
+BENCHMARK(BM_StartupAnnounce)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_BulkWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_PerVipWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+BENCHMARK_MAIN();
