@@ -18,6 +18,12 @@
 //                      "latency events=E median_us=.. p99_us=.. max_us=.. min_us=..
 //                      cpu_median_us=.. cpu_p99_us=..": wall-clock time, then the CPU time
 //                      the thread spent in it (the rest is waiting for a CPU)
+//   wire               "wire queued_us=Q us=T" for the last startup, down-all, up-all or
+//                      remove-all: Q, the time from the command until its UPDATEs were
+//                      encoded and handed to the session's socket (the speaker's work done);
+//                      T, until they had all left the socket: nothing unsent in it
+//                      (SIOCOUTQNSD 0) and no more sent in the next 200 us; -1 while not yet.
+//                      T - Q is the time the receiver took to read them
 //   memory             "memory rss_bytes=R heap_bytes=H" after malloc_trim(0)
 //   status             "status peer=NAME state=STATE updates_sent=U" per peer, then "ok"
 //   stop               stops the speaker as the daemon would (withdraw, Cease), then exits
@@ -162,6 +168,7 @@ class SentBytes {
     }
     return sent;
   }
+  std::optional<std::uint64_t> notSent() { return fd_ < 0 ? std::nullopt : tcpNotSent(fd_); }
 
  private:
   // The session's socket is one of this process's descriptors: the TCP one whose peer port
@@ -221,6 +228,7 @@ class Bench {
         service_(io, speakerSettings(options), vipPolicies(options.vips), referenceAttributes()),
         input_(io, ::dup(STDIN_FILENO)),
         timer_(io),
+        wire_timer_(io),
         sent_(options.peer_port),
         names_(vipNames(options.vips)),
         started_at_(Clock::now()) {}
@@ -272,6 +280,8 @@ class Bench {
       in >> events >> pause_ms;
       latency_ = Latency{events, pause_ms, {}, {}, 0, 0};
       nextEvent();
+    } else if (verb == "wire") {
+      answer("wire queued_us=" + std::to_string(queued_us_) + " us=" + std::to_string(wire_us_));
     } else if (verb == "memory") {
       ::malloc_trim(0);
       const struct mallinfo2 heap = ::mallinfo2();
@@ -298,9 +308,41 @@ class Bench {
   template <typename F>
   void timed(F&& f) {
     const auto start = Clock::now();
+    const std::uint64_t before = sent_.read().value_or(0);
     f();
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
     answer("ok us=" + std::to_string(us.count()));
+    wire_us_ = -1;
+    queued_us_ = -1;
+    // Posted after the flush that the command posted: it runs once the UPDATEs are queued.
+    boost::asio::post(io_, [this, start] {
+      queued_us_ =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+    });
+    awaitWire(start, before);
+  }
+
+  // Checks every 200 us (a timer, not a spin: the run counts this process's CPU) until the
+  // command's UPDATEs are out: the socket holds nothing unsent and sent nothing more since
+  // the last check, when the session may still have been between two writes.
+  void awaitWire(Clock::time_point start, std::uint64_t before,
+                 std::optional<Clock::time_point> out_at = std::nullopt) {
+    wire_timer_.expires_after(std::chrono::microseconds(200));
+    wire_timer_.async_wait([this, start, before, out_at](const boost::system::error_code& error) {
+      if (error) {
+        return;
+      }
+      const auto sent = sent_.read();
+      const bool out = sent && *sent != before && sent_.notSent().value_or(1) == 0;
+      if (!out) {
+        awaitWire(start, before);
+      } else if (!out_at || *sent != wire_bytes_) {
+        wire_bytes_ = *sent;
+        awaitWire(start, before, Clock::now());
+      } else {
+        wire_us_ = std::chrono::duration_cast<std::chrono::microseconds>(*out_at - start).count();
+      }
+    });
   }
 
   void setAll(bool up) {
@@ -412,6 +454,10 @@ class Bench {
   boost::asio::posix::stream_descriptor input_;
   boost::asio::streambuf buffer_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer wire_timer_;
+  std::int64_t wire_us_ = -1;  // of the last timed command
+  std::int64_t queued_us_ = -1;
+  std::uint64_t wire_bytes_ = 0;
   SentBytes sent_;
   std::vector<std::string> names_;  // VIP k's name at k
   Clock::time_point started_at_;

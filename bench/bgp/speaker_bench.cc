@@ -151,10 +151,37 @@ void BM_PerVipWithdraw(benchmark::State& state) {
   state.counters["changes"] = static_cast<double>(changes);
 }
 
+// Every VIP's up verdict after all were withdrawn one by one: the re-announcement.
+void BM_PerVipAnnounce(benchmark::State& state) {
+  std::size_t changes = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    Fixture fixture = healthySpeaker(state.range(0), true);
+    std::vector<RouteChange> out;
+    const auto now = std::chrono::steady_clock::now();
+    for (const std::string& name : fixture.names) {
+      fixture.speaker->setHealth(name, health(false), now, out);
+    }
+    out.clear();
+    const VipHealth up = health(true);
+    state.ResumeTiming();
+    for (const std::string& name : fixture.names) {
+      fixture.speaker->setHealth(name, up, now, out);
+    }
+    changes = out.size();
+    state.PauseTiming();
+    out = {};
+    fixture.speaker.reset();
+    state.ResumeTiming();
+  }
+  state.counters["changes"] = static_cast<double>(changes);
+}
+
 }  // namespace
 
 BENCHMARK(BM_StartupAnnounce)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_BulkWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_PerVipWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_PerVipAnnounce)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 BENCHMARK_MAIN();

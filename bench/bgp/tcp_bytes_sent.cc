@@ -1,7 +1,9 @@
 #include "tcp_bytes_sent.h"
 
+#include <linux/sockios.h>  // SIOCOUTQNSD
 #include <linux/tcp.h>
 #include <netinet/in.h>  // IPPROTO_TCP
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cstddef>
@@ -14,4 +16,12 @@ std::optional<std::uint64_t> tcpBytesSent(int fd) {
     return std::nullopt;
   }
   return info.tcpi_bytes_sent;
+}
+
+std::optional<std::uint64_t> tcpNotSent(int fd) {
+  int queued = 0;
+  if (::ioctl(fd, SIOCOUTQNSD, &queued) != 0 || queued < 0) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(queued);
 }

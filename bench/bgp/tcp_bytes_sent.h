@@ -7,3 +7,6 @@
 #include <optional>
 
 std::optional<std::uint64_t> tcpBytesSent(int fd);
+// The octets written to the socket and not sent yet (SIOCOUTQNSD): 0 once everything
+// written has left it.
+std::optional<std::uint64_t> tcpNotSent(int fd);

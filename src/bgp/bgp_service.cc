@@ -29,6 +29,9 @@ using CommandResult = std::expected<std::string, std::string>;
 // info; a bigger burst is one summary line at info, its lines at debug (docs/bgp.md).
 constexpr std::size_t kDetailedLogLimit = 16;
 
+// A batch of at least this many changes for one peer is queued without copying its changes.
+constexpr std::size_t kAdoptAbove = 1024;
+
 // Prefixes gathered by their attributes, so that those with the same attributes share
 // UPDATEs. Interned attributes are compared by pointer; there are few distinct ones.
 class AnnouncementGroups {
@@ -63,13 +66,31 @@ class AnnouncementGroups {
 
 // A peer's route changes of the current loop turn, the last one of each prefix winning.
 struct PeerPending {
-  struct Entry {
-    RouteChange change;
+  struct Flags {
     bool peer_had = false;  // the peer held the prefix before this turn
     bool live = true;       // false once a later change of the prefix supersedes it
   };
-  // Contiguous: settle() and the flush walk 100,000 of them in a bulk change.
-  std::vector<Entry> entries;
+  // changes[i] with flags[i]. Contiguous: settle() and the flush walk 100,000 of them in a
+  // bulk change, which is taken whole (adopt()), not copied change by change.
+  std::vector<RouteChange> changes;
+  std::vector<Flags> flags;
+
+  void add(RouteChange&& change) {
+    flags.push_back(flagsOf(change));
+    changes.push_back(std::move(change));
+  }
+  // Only while nothing is pending.
+  void adopt(std::vector<RouteChange>&& batch) {
+    changes = std::move(batch);
+    flags.reserve(changes.size());
+    for (const RouteChange& change : changes) {
+      flags.push_back(flagsOf(change));
+    }
+  }
+  // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
+  static Flags flagsOf(const RouteChange& change) {
+    return Flags{change.announce ? change.replaces : true, true};
+  }
 
   // Leaves live only the last change of each prefix, which learns from the first whether
   // the peer had it; returns how many prefixes changed. Once per turn, by a sort: no table
@@ -78,10 +99,8 @@ struct PeerPending {
 };
 
 std::size_t PeerPending::settle() {
-  const auto prefixOf = [this](std::uint32_t i) -> const Prefix& {
-    return entries[i].change.prefix;
-  };
-  std::vector<std::uint32_t> order(entries.size());
+  const auto prefixOf = [this](std::uint32_t i) -> const Prefix& { return changes[i].prefix; };
+  std::vector<std::uint32_t> order(changes.size());
   std::iota(order.begin(), order.end(), 0u);
   if (!std::ranges::is_sorted(order, {}, prefixOf)) {
     std::ranges::stable_sort(order, {}, prefixOf);  // a prefix's changes stay in their order
@@ -91,10 +110,10 @@ std::size_t PeerPending::settle() {
   for (std::size_t first = 0; first < order.size(); ++prefixes) {
     std::size_t last = first;
     while (last + 1 < order.size() && prefixOf(order[last + 1]) == prefixOf(order[first])) {
-      entries[order[last]].live = false;
+      flags[order[last]].live = false;
       ++last;
     }
-    entries[order[last]].peer_had = entries[order[first]].peer_had;
+    flags[order[last]].peer_had = flags[order[first]].peer_had;
     first = last + 1;
   }
   return prefixes;
@@ -195,7 +214,7 @@ class BgpService::Impl {
   Session::Callbacks callbacks();
   // The peer's pending changes, with room for coming more.
   PendingByPeer::iterator pendingFor(const std::string& peer, std::size_t coming);
-  void queue(PeerPending& pending, RouteChange&& change);
+  bool adopted(std::vector<RouteChange>& changes);
   void postFlush();
   void flushPeer(const std::string& peer, PeerPending& pending);
   void logChange(const RouteChange& change, spdlog::level::level_enum level);
@@ -275,13 +294,15 @@ Session::Callbacks BgpService::Impl::callbacks() {
 // setHealth() calls from one event) share UPDATEs; posted, not timed, so that a withdrawal
 // leaves within the turn that decided it.
 void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
-  PendingByPeer::iterator pending = pending_.end();
-  for (RouteChange& change : changes) {
-    // A call's changes come grouped by peer: one lookup per group.
-    if (pending == pending_.end() || change.peer != pending->first) {
-      pending = pendingFor(change.peer, changes.size());
+  if (!adopted(changes)) {
+    PendingByPeer::iterator pending = pending_.end();
+    for (RouteChange& change : changes) {
+      // A call's changes come grouped by peer: one lookup per group.
+      if (pending == pending_.end() || change.peer != pending->first) {
+        pending = pendingFor(change.peer, changes.size());
+      }
+      pending->second.add(std::move(change));
     }
-    queue(pending->second, std::move(change));
   }
   changes.clear();
   if (!pending_.empty()) {
@@ -296,17 +317,35 @@ BgpService::Impl::PendingByPeer::iterator BgpService::Impl::pendingFor(const std
   if (found == pending_.end()) {
     found = pending_.emplace(peer, PeerPending{}).first;
   }
-  auto& entries = found->second.entries;
-  if (entries.capacity() - entries.size() < coming) {
-    entries.reserve(std::max(entries.size() + coming, 2 * entries.capacity()));
+  PeerPending& pending = found->second;
+  if (pending.changes.capacity() - pending.changes.size() < coming) {
+    const std::size_t room =
+        std::max(pending.changes.size() + coming, 2 * pending.changes.capacity());
+    pending.changes.reserve(room);
+    pending.flags.reserve(room);
   }
   return found;
 }
 
-void BgpService::Impl::queue(PeerPending& pending, RouteChange&& change) {
-  // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
-  const bool peer_had = change.announce ? change.replaces : true;
-  pending.entries.push_back(PeerPending::Entry{std::move(change), peer_had, true});
+// A big batch for one peer with nothing pending for it (a reload, a peer coming up) is
+// taken whole: moving 100,000 changes one by one cost more than deciding them.
+bool BgpService::Impl::adopted(std::vector<RouteChange>& changes) {
+  if (changes.size() < kAdoptAbove) {
+    return false;
+  }
+  const std::string& peer = changes.front().peer;
+  const bool one_peer =
+      std::ranges::all_of(changes, [&](const RouteChange& change) { return change.peer == peer; });
+  if (!one_peer) {
+    return false;
+  }
+  PeerPending& pending = pending_.try_emplace(peer).first->second;
+  if (!pending.changes.empty()) {
+    return false;
+  }
+  pending.adopt(std::move(changes));
+  changes = {};
+  return true;
 }
 
 void BgpService::Impl::postFlush() {
@@ -337,8 +376,9 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
   const bool detailed = pending.settle() <= kDetailedLogLimit;
   const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
 
-  for (PeerPending::Entry& entry : pending.entries) {
-    RouteChange& change = entry.change;
+  for (std::size_t i = 0; i < pending.changes.size(); ++i) {
+    const RouteChange& change = pending.changes[i];
+    const PeerPending::Flags& entry = pending.flags[i];
     // Announced and withdrawn within the turn: the peer never heard of it.
     if (!entry.live || (!change.announce && !entry.peer_had)) {
       continue;
@@ -347,7 +387,7 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
     ++reasons[static_cast<std::size_t>(change.reason)];
     if (!change.announce) {
       if (withdrawals.empty()) {
-        withdrawals.reserve(pending.entries.size());
+        withdrawals.reserve(pending.changes.size());
       }
       withdrawals.push_back(change.prefix);
       continue;

@@ -344,6 +344,12 @@ class Speaker {
   Vip* findVip(std::string_view name);
 
   using VipMap = std::map<std::string, Vip, std::less<>>;
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view name) const noexcept {
+      return std::hash<std::string_view>{}(name);
+    }
+  };
 
   SpeakerSettings settings_;
   RouteAttributes global_;
@@ -354,7 +360,8 @@ class Speaker {
   // O(1) whatever the VIP count: the VIPs by name; the VIPs that list each prefix, in vips_'s
   // order (the first one announcing it wins); and the pending deadlines of HoldDown and
   // WithdrawDelay.
-  boost::unordered_flat_map<std::string_view, Vip*, std::hash<std::string_view>> by_name_;
+  // Keyed by copies of the names: a lookup compares in the table, without reading vips_.
+  boost::unordered_flat_map<std::string, Vip*, NameHash, std::equal_to<>> by_name_;
   boost::unordered_flat_map<Prefix, Claimants, PrefixHash> claims_;
   std::set<std::pair<TimePoint, Vip*>> deadlines_;
   bool started_ = false;

@@ -261,7 +261,7 @@ std::vector<VipPolicy> manyVips(int count) {
   std::vector<VipPolicy> out;
   for (int k = 0; k < count; ++k) {
     VipPolicy vip;
-    vip.name = "198.18.1." + std::to_string(k) + "/32";
+    vip.name = "198.18." + std::to_string(1 + k / 256) + "." + std::to_string(k % 256) + "/32";
     vip.prefixes = {*Prefix::parse(vip.name)};
     out.push_back(vip);
   }
@@ -314,6 +314,37 @@ TEST(BgpService, ChangesOfOneLoopTurnShareUpdates) {
   }
   ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 200; }));
   EXPECT_EQ(router.received<Update>().size(), before + 1);
+}
+
+// A reload's big batch is queued whole; a change later in the same turn joins it.
+TEST(BgpService, ReloadRemovingThousandsOfVipsSharesUpdatesWithTheTurnsOtherChanges) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  const auto policies = manyVips(2000);
+  BgpService service(io, settingsFor(router.port()), policies);
+  ASSERT_TRUE(service.start());
+  for (const VipPolicy& vip : policies) {
+    service.setHealth(vip.name, healthy());
+  }
+  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
+  service.startupDone();
+  ASSERT_TRUE(runUntil(io, [&] { return announcedPrefixes(router.received<Update>()) == 2000; }));
+  const std::size_t before = router.received<Update>().size();
+
+  const std::vector<VipPolicy> kept(policies.begin(), policies.begin() + 10);
+  service.setVips(kept);
+  service.setHealth(kept[0].name, unhealthy());
+  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 1991; }));
+
+  // 1,991 withdrawals of 5 octets fill three UPDATEs of at most 4,096.
+  const auto updates = router.received<Update>();
+  EXPECT_EQ(updates.size(), before + 3);
+  EXPECT_TRUE(
+      std::any_of(updates.begin() + static_cast<std::ptrdiff_t>(before), updates.end(),
+                  [&](const Update& update) { return mentions(update, kept[0].prefixes[0]); }));
+  EXPECT_EQ(service.counters().changes(ChangeReason::Removed), 1990u);
+  EXPECT_EQ(service.counters().changes(ChangeReason::Unhealthy), 1u);
 }
 
 TEST(BgpService, AnnounceThenWithdrawInOneTurnSendsOnlyWhatThePeerNeeds) {
