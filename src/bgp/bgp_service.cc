@@ -31,6 +31,8 @@ constexpr std::size_t kDetailedLogLimit = 16;
 
 // A batch of at least this many changes for one peer is queued without copying its changes.
 constexpr std::size_t kAdoptAbove = 1024;
+// The changes of a peer's turn are kept in chunks of this many (about 70 KB).
+constexpr std::size_t kChunk = 512;
 
 // Prefixes gathered by their attributes, so that those with the same attributes share
 // UPDATEs. Interned attributes are compared by pointer; there are few distinct ones.
@@ -66,30 +68,33 @@ class AnnouncementGroups {
 
 // A peer's route changes of the current loop turn, the last one of each prefix winning.
 struct PeerPending {
-  struct Flags {
-    bool peer_had = false;  // the peer held the prefix before this turn
-    bool live = true;       // false once a later change of the prefix supersedes it
+  struct Entry {
+    const RouteChange* change = nullptr;  // in chunks
+    bool peer_had = false;                // the peer held the prefix before this turn
+    bool live = true;                     // false once a later change of the prefix supersedes it
   };
-  // changes[i] with flags[i]. Contiguous: settle() and the flush walk 100,000 of them in a
-  // bulk change, which is taken whole (adopt()), not copied change by change.
-  std::vector<RouteChange> changes;
-  std::vector<Flags> flags;
+  // The changes in chunks that never grow past their capacity, so that entries point into
+  // them and 100,000 changes are neither moved as a vector grows nor allocated one by one; a
+  // big batch is a chunk of its own, taken whole (adopt()).
+  std::vector<std::vector<RouteChange>> chunks;
+  std::vector<Entry> entries;  // in the order of the changes
 
   void add(RouteChange&& change) {
-    flags.push_back(flagsOf(change));
-    changes.push_back(std::move(change));
+    if (chunks.empty() || chunks.back().size() == chunks.back().capacity()) {
+      chunks.emplace_back().reserve(kChunk);
+    }
+    entries.push_back(entryOf(chunks.back().emplace_back(std::move(change))));
   }
-  // Only while nothing is pending.
   void adopt(std::vector<RouteChange>&& batch) {
-    changes = std::move(batch);
-    flags.reserve(changes.size());
-    for (const RouteChange& change : changes) {
-      flags.push_back(flagsOf(change));
+    const std::vector<RouteChange>& chunk = chunks.emplace_back(std::move(batch));
+    entries.reserve(entries.size() + chunk.size());
+    for (const RouteChange& change : chunk) {
+      entries.push_back(entryOf(change));
     }
   }
   // A withdraw is only decided for a prefix the peer holds; an announce says whether it did.
-  static Flags flagsOf(const RouteChange& change) {
-    return Flags{change.announce ? change.replaces : true, true};
+  static Entry entryOf(const RouteChange& change) {
+    return Entry{&change, change.announce ? change.replaces : true, true};
   }
 
   // Leaves live only the last change of each prefix, which learns from the first whether
@@ -99,8 +104,10 @@ struct PeerPending {
 };
 
 std::size_t PeerPending::settle() {
-  const auto prefixOf = [this](std::uint32_t i) -> const Prefix& { return changes[i].prefix; };
-  std::vector<std::uint32_t> order(changes.size());
+  const auto prefixOf = [this](std::uint32_t i) -> const Prefix& {
+    return entries[i].change->prefix;
+  };
+  std::vector<std::uint32_t> order(entries.size());
   std::iota(order.begin(), order.end(), 0u);
   if (!std::ranges::is_sorted(order, {}, prefixOf)) {
     std::ranges::stable_sort(order, {}, prefixOf);  // a prefix's changes stay in their order
@@ -110,10 +117,10 @@ std::size_t PeerPending::settle() {
   for (std::size_t first = 0; first < order.size(); ++prefixes) {
     std::size_t last = first;
     while (last + 1 < order.size() && prefixOf(order[last + 1]) == prefixOf(order[first])) {
-      flags[order[last]].live = false;
+      entries[order[last]].live = false;
       ++last;
     }
-    flags[order[last]].peer_had = flags[order[first]].peer_had;
+    entries[order[last]].peer_had = entries[order[first]].peer_had;
     first = last + 1;
   }
   return prefixes;
@@ -212,8 +219,7 @@ class BgpService::Impl {
     return nullptr;
   }
   Session::Callbacks callbacks();
-  // The peer's pending changes, with room for coming more.
-  PendingByPeer::iterator pendingFor(const std::string& peer, std::size_t coming);
+  PendingByPeer::iterator pendingFor(const std::string& peer);
   bool adopted(std::vector<RouteChange>& changes);
   void postFlush();
   void flushPeer(const std::string& peer, PeerPending& pending);
@@ -299,7 +305,7 @@ void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
     for (RouteChange& change : changes) {
       // A call's changes come grouped by peer: one lookup per group.
       if (pending == pending_.end() || change.peer != pending->first) {
-        pending = pendingFor(change.peer, changes.size());
+        pending = pendingFor(change.peer);
       }
       pending->second.add(std::move(change));
     }
@@ -311,24 +317,12 @@ void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
   rearm();
 }
 
-BgpService::Impl::PendingByPeer::iterator BgpService::Impl::pendingFor(const std::string& peer,
-                                                                       std::size_t coming) {
-  auto found = pending_.find(peer);
-  if (found == pending_.end()) {
-    found = pending_.emplace(peer, PeerPending{}).first;
-  }
-  PeerPending& pending = found->second;
-  if (pending.changes.capacity() - pending.changes.size() < coming) {
-    const std::size_t room =
-        std::max(pending.changes.size() + coming, 2 * pending.changes.capacity());
-    pending.changes.reserve(room);
-    pending.flags.reserve(room);
-  }
-  return found;
+BgpService::Impl::PendingByPeer::iterator BgpService::Impl::pendingFor(const std::string& peer) {
+  return pending_.try_emplace(peer).first;
 }
 
-// A big batch for one peer with nothing pending for it (a reload, a peer coming up) is
-// taken whole: moving 100,000 changes one by one cost more than deciding them.
+// A big batch for one peer (a reload, a peer coming up) is taken whole: moving 100,000
+// changes one by one cost more than deciding them.
 bool BgpService::Impl::adopted(std::vector<RouteChange>& changes) {
   if (changes.size() < kAdoptAbove) {
     return false;
@@ -339,11 +333,7 @@ bool BgpService::Impl::adopted(std::vector<RouteChange>& changes) {
   if (!one_peer) {
     return false;
   }
-  PeerPending& pending = pending_.try_emplace(peer).first->second;
-  if (!pending.changes.empty()) {
-    return false;
-  }
-  pending.adopt(std::move(changes));
+  pendingFor(peer)->second.adopt(std::move(changes));
   changes = {};
   return true;
 }
@@ -365,8 +355,13 @@ void BgpService::Impl::flush() {
   for (auto& [peer, changes] : pending) {
     flushPeer(peer, changes);
   }
-  // Only now that the withdrawals of the VIPs a reload removed are written.
-  speaker_.releaseRetired();
+  // The VIPs a reload removed are freed only once their withdrawals are written: posted
+  // after the sessions' own posted writes, so that freeing 100,000 of them delays nothing.
+  boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.lock()) {
+      speaker_.releaseRetired();
+    }
+  });
 }
 
 void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) {
@@ -376,9 +371,8 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
   const bool detailed = pending.settle() <= kDetailedLogLimit;
   const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
 
-  for (std::size_t i = 0; i < pending.changes.size(); ++i) {
-    const RouteChange& change = pending.changes[i];
-    const PeerPending::Flags& entry = pending.flags[i];
+  for (const PeerPending::Entry& entry : pending.entries) {
+    const RouteChange& change = *entry.change;
     // Announced and withdrawn within the turn: the peer never heard of it.
     if (!entry.live || (!change.announce && !entry.peer_had)) {
       continue;
@@ -387,7 +381,7 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
     ++reasons[static_cast<std::size_t>(change.reason)];
     if (!change.announce) {
       if (withdrawals.empty()) {
-        withdrawals.reserve(pending.changes.size());
+        withdrawals.reserve(pending.entries.size());
       }
       withdrawals.push_back(change.prefix);
       continue;
