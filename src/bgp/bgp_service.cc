@@ -357,6 +357,9 @@ void BgpService::Impl::flush() {
   }
   // The VIPs a reload removed are freed only once their withdrawals are written: posted
   // after the sessions' own posted writes, so that freeing 100,000 of them delays nothing.
+  if (!speaker_.retiring()) {
+    return;
+  }
   boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
     if (alive.lock()) {
       speaker_.releaseRetired();

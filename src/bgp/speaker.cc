@@ -688,11 +688,21 @@ std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
 void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                        std::vector<RouteChange>& out) {
   const Table desired = desiredTable(name, peer);
-
   out.reserve(out.size() + peer.sent.size() + desired.size());
 
-  // Withdrawals first, so that a peer never holds more than it should; in prefix order, as
-  // the announcements are. One walk takes them all: no lookup per prefix.
+  // Withdrawals first, so that a peer never holds more than it should.
+  withdrawUnwanted(name, peer, desired, reason, out);
+
+  peer.sent.reserve(desired.size());
+  for (const auto& [prefix, route] : desired) {
+    syncPrefix(name, peer, prefix, &route, reason, out);
+  }
+}
+
+// What the peer holds and is not to have, withdrawn in prefix order (as the announcements
+// are) and taken out of its table in one walk: no lookup per prefix.
+void Speaker::withdrawUnwanted(const std::string& name, Peer& peer, const Table& desired,
+                               std::optional<ChangeReason> reason, std::vector<RouteChange>& out) {
   const auto unwanted = [&desired](const Prefix& prefix) {
     return !std::ranges::binary_search(desired, prefix, {}, &Table::value_type::first);
   };
@@ -720,11 +730,6 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
     peer.sent.clear();
   } else if (!gone.empty()) {
     boost::unordered::erase_if(peer.sent, [&](const auto& entry) { return unwanted(entry.first); });
-  }
-
-  peer.sent.reserve(desired.size());
-  for (const auto& [prefix, route] : desired) {
-    syncPrefix(name, peer, prefix, &route, reason, out);
   }
 }
 

@@ -122,6 +122,7 @@ enum class ChangeReason : std::uint8_t {
   OperatorRelease,  // announced again when the operator released the hold (vipc announce vip)
 };
 inline constexpr std::size_t kChangeReasons = 12;
+static_assert(static_cast<std::size_t>(ChangeReason::OperatorRelease) + 1 == kChangeReasons);
 // "startup-healthy", "recovered", "unhealthy", "peer-up", "drain", "drained", "undrain",
 // "stop", "removed", "configured", "operator-hold", "operator-release".
 std::string_view changeReasonName(ChangeReason reason);
@@ -212,6 +213,7 @@ class Speaker {
   // send their withdrawals first: freeing 100,000 VIPs takes longer than deciding to withdraw
   // them. The next setVips() frees them too.
   void releaseRetired();
+  bool retiring() const { return !retired_.empty(); }
 
   // A peer's session is Established: it gets the whole announced table.
   std::vector<RouteChange> peerUp(std::string_view peer, const PeerSession& session);
@@ -316,6 +318,8 @@ class Speaker {
   std::vector<RouteChange> sync(std::optional<ChangeReason> reason);
   void syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                 std::vector<RouteChange>& out);
+  void withdrawUnwanted(const std::string& name, Peer& peer, const Table& desired,
+                        std::optional<ChangeReason> reason, std::vector<RouteChange>& out);
   void syncVip(const Vip& vip, std::vector<RouteChange>& out);
   // Every peer's route of each prefix against what it is to have now.
   void syncPrefixes(const std::vector<Prefix>& prefixes, std::vector<RouteChange>& out,
@@ -357,10 +361,9 @@ class Speaker {
   VipMap retired_;  // removed by the last setVips(), until releaseRetired()
   std::map<std::string, Peer, std::less<>> peers_;  // those with an Established session
   // Indexes into vips_ (rebuilt by indexVips() when vips_ is), so that one VIP's change costs
-  // O(1) whatever the VIP count: the VIPs by name; the VIPs that list each prefix, in vips_'s
-  // order (the first one announcing it wins); and the pending deadlines of HoldDown and
-  // WithdrawDelay.
-  // Keyed by copies of the names: a lookup compares in the table, without reading vips_.
+  // the same whatever the VIP count: the VIPs by name (keyed by copies of the names, so that
+  // a lookup reads nothing else); the VIPs that list each prefix, in vips_'s order (the first
+  // one announcing it wins); and the pending deadlines of HoldDown and WithdrawDelay.
   boost::unordered_flat_map<std::string, Vip*, NameHash, std::equal_to<>> by_name_;
   boost::unordered_flat_map<Prefix, Claimants, PrefixHash> claims_;
   std::set<std::pair<TimePoint, Vip*>> deadlines_;
