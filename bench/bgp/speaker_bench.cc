@@ -129,45 +129,30 @@ void BM_BulkWithdraw(benchmark::State& state) {
   state.counters["release_ms"] = releasing.count() / static_cast<double>(state.iterations());
 }
 
-// Every VIP's down verdict, one setHealth() each into one reused vector, as BgpService does.
-void BM_PerVipWithdraw(benchmark::State& state) {
-  std::size_t changes = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    Fixture fixture = healthySpeaker(state.range(0), true);
-    std::vector<RouteChange> out;
-    const VipHealth down = health(false);
-    state.ResumeTiming();
-    const auto now = std::chrono::steady_clock::now();
-    for (const std::string& name : fixture.names) {
-      fixture.speaker->setHealth(name, down, now, out);
-    }
-    changes = out.size();
-    state.PauseTiming();
-    out = {};
-    fixture.speaker.reset();
-    state.ResumeTiming();
+// Every VIP's verdict, one setHealth() each into one reused vector, as BgpService does.
+void reportAll(Fixture& fixture, bool up, std::vector<RouteChange>& out) {
+  const VipHealth verdict = health(up);
+  const auto now = std::chrono::steady_clock::now();
+  for (const std::string& name : fixture.names) {
+    fixture.speaker->setHealth(name, verdict, now, out);
   }
-  state.counters["changes"] = static_cast<double>(changes);
 }
 
-// Every VIP's up verdict after all were withdrawn one by one: the re-announcement.
-void BM_PerVipAnnounce(benchmark::State& state) {
+// range(1) 0: every VIP's down verdict, the per-VIP withdrawal; 1: their up verdicts after
+// that, the re-announcement.
+void BM_PerVip(benchmark::State& state) {
+  const bool reannounce = state.range(1) == 1;
   std::size_t changes = 0;
   for (auto _ : state) {
     state.PauseTiming();
     Fixture fixture = healthySpeaker(state.range(0), true);
     std::vector<RouteChange> out;
-    const auto now = std::chrono::steady_clock::now();
-    for (const std::string& name : fixture.names) {
-      fixture.speaker->setHealth(name, health(false), now, out);
+    if (reannounce) {
+      reportAll(fixture, false, out);
+      out.clear();
     }
-    out.clear();
-    const VipHealth up = health(true);
     state.ResumeTiming();
-    for (const std::string& name : fixture.names) {
-      fixture.speaker->setHealth(name, up, now, out);
-    }
+    reportAll(fixture, reannounce, out);
     changes = out.size();
     state.PauseTiming();
     out = {};
@@ -181,7 +166,7 @@ void BM_PerVipAnnounce(benchmark::State& state) {
 
 BENCHMARK(BM_StartupAnnounce)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
 BENCHMARK(BM_BulkWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
-BENCHMARK(BM_PerVipWithdraw)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
-BENCHMARK(BM_PerVipAnnounce)->Arg(kVips)->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_PerVip)->Args({kVips, 0})->Unit(benchmark::kMillisecond)->Iterations(5);
+BENCHMARK(BM_PerVip)->Args({kVips, 1})->Unit(benchmark::kMillisecond)->Iterations(5);
 
 BENCHMARK_MAIN();

@@ -293,20 +293,27 @@ bool mentions(const Update& update, const Prefix& prefix) {
          std::ranges::find(update.nlri, prefix) != update.nlri.end();
 }
 
-TEST(BgpService, ChangesOfOneLoopTurnShareUpdates) {
-  boost::asio::io_context io;
-  FakeRouter router(io);
-  router.accept();
-  const auto policies = manyVips(200);
-  BgpService service(io, settingsFor(router.port()), policies);
+// Starts service (made with policies) and waits until the router has every VIP: out on the
+// wire first, as the changes that follow in one turn would cancel the announcements.
+void announceAll(boost::asio::io_context& io, FakeRouter& router, BgpService& service,
+                 const std::vector<VipPolicy>& policies) {
   ASSERT_TRUE(service.start());
   for (const VipPolicy& vip : policies) {
     service.setHealth(vip.name, healthy());
   }
   ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
   service.startupDone();
-  // Out on the wire first: in the same turn, the withdrawals would cancel the announcements.
-  ASSERT_TRUE(runUntil(io, [&] { return announcedPrefixes(router.received<Update>()) == 200; }));
+  ASSERT_TRUE(runUntil(
+      io, [&] { return announcedPrefixes(router.received<Update>()) == policies.size(); }));
+}
+
+TEST(BgpService, ChangesOfOneLoopTurnShareUpdates) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  const auto policies = manyVips(200);
+  BgpService service(io, settingsFor(router.port()), policies);
+  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
   const std::size_t before = router.received<Update>().size();
 
   for (const VipPolicy& vip : policies) {
@@ -323,13 +330,7 @@ TEST(BgpService, ReloadRemovingThousandsOfVipsSharesUpdatesWithTheTurnsOtherChan
   router.accept();
   const auto policies = manyVips(2000);
   BgpService service(io, settingsFor(router.port()), policies);
-  ASSERT_TRUE(service.start());
-  for (const VipPolicy& vip : policies) {
-    service.setHealth(vip.name, healthy());
-  }
-  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
-  service.startupDone();
-  ASSERT_TRUE(runUntil(io, [&] { return announcedPrefixes(router.received<Update>()) == 2000; }));
+  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
   const std::size_t before = router.received<Update>().size();
 
   const std::vector<VipPolicy> kept(policies.begin(), policies.begin() + 10);
