@@ -215,9 +215,6 @@ void Speaker::indexVips() {
 }
 
 Speaker::Vip* Speaker::findVip(std::string_view name) {
-  if (by_name_.empty()) {
-    return nullptr;  // after a reload that removed every VIP: not even a hash to compute
-  }
   const auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
 }
@@ -703,33 +700,34 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
 // are) and taken out of its table in one walk: no lookup per prefix.
 void Speaker::withdrawUnwanted(const std::string& name, Peer& peer, const Table& desired,
                                std::optional<ChangeReason> reason, std::vector<RouteChange>& out) {
-  const auto unwanted = [&desired](const Prefix& prefix) {
-    return !std::ranges::binary_search(desired, prefix, {}, &Table::value_type::first);
-  };
+  // Erasing from the table leaves the other entries where they are: the iterators stay valid.
   struct Gone {
     Prefix::SortKey key{};
-    const Prefix* prefix = nullptr;
-    SentRoute* sent = nullptr;
+    SentTable::iterator entry;
   };
   std::vector<Gone> gone;
-  for (auto& [prefix, sent] : peer.sent) {
-    if (unwanted(prefix)) {
-      gone.push_back({prefix.sortKey(), &prefix, &sent});
+  for (auto entry = peer.sent.begin(); entry != peer.sent.end(); ++entry) {
+    if (!std::ranges::binary_search(desired, entry->first, {}, &Table::value_type::first)) {
+      gone.push_back({entry->first.sortKey(), entry});
     }
   }
   sortByPrefixKey(gone, [](const Gone& route) -> const Prefix::SortKey& { return route.key; });
+
   // Sorted, the entries are read in no order the cache can guess: each would wait for memory.
   constexpr std::size_t kAhead = 16;
   for (std::size_t i = 0; i < gone.size(); ++i) {
     if (i + kAhead < gone.size()) {
-      __builtin_prefetch(gone[i + kAhead].sent);
+      __builtin_prefetch(&*gone[i + kAhead].entry);
     }
-    withdrawSent(name, *gone[i].prefix, std::move(gone[i].sent->vip), reason, out, nullptr);
+    auto& [prefix, sent] = *gone[i].entry;
+    withdrawSent(name, prefix, std::move(sent.vip), reason, out, nullptr);
   }
-  if (desired.empty()) {
-    peer.sent.clear();
-  } else if (!gone.empty()) {
-    boost::unordered::erase_if(peer.sent, [&](const auto& entry) { return unwanted(entry.first); });
+  if (gone.size() == peer.sent.size()) {
+    peer.sent.clear();  // one sweep instead of one erase a prefix
+    return;
+  }
+  for (const Gone& route : gone) {
+    peer.sent.erase(route.entry);
   }
 }
 
