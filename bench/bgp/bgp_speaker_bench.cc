@@ -22,8 +22,9 @@
 //                      remove-all: Q, the time from the command until its UPDATEs were
 //                      encoded and handed to the session's socket (the speaker's work done);
 //                      T, until they had all left the socket: nothing unsent in it
-//                      (SIOCOUTQNSD 0) and no more sent in the next 200 us; -1 while not yet.
-//                      T - Q is the time the receiver took to read them
+//                      (SIOCOUTQNSD 0) and no more sent in the next 200 us, checked every
+//                      200 us while the loop is free (T is an upper bound); answered once T
+//                      is known. T - Q is the time the receiver took to read what was left
 //   memory             "memory rss_bytes=R heap_bytes=H" after malloc_trim(0)
 //   status             "status peer=NAME state=STATE updates_sent=U" per peer, then "ok"
 //   stop               stops the speaker as the daemon would (withdraw, Cease), then exits
@@ -281,7 +282,8 @@ class Bench {
       latency_ = Latency{events, pause_ms, {}, {}, 0, 0};
       nextEvent();
     } else if (verb == "wire") {
-      answer("wire queued_us=" + std::to_string(queued_us_) + " us=" + std::to_string(wire_us_));
+      wire_asked_ = true;
+      answerWire();
     } else if (verb == "memory") {
       ::malloc_trim(0);
       const struct mallinfo2 heap = ::mallinfo2();
@@ -334,6 +336,7 @@ class Bench {
       }
       const auto sent = sent_.read();
       const bool out = sent && *sent != before && sent_.notSent().value_or(1) == 0;
+
       if (!out) {
         awaitWire(start, before);
       } else if (!out_at || *sent != wire_bytes_) {
@@ -341,8 +344,19 @@ class Bench {
         awaitWire(start, before, Clock::now());
       } else {
         wire_us_ = std::chrono::duration_cast<std::chrono::microseconds>(*out_at - start).count();
+        answerWire();
       }
     });
+  }
+
+  // Once asked, and once the last timed command's UPDATEs are out: a loop busy after them
+  // (freeing what a reload removed) may answer the question before the check has run.
+  void answerWire() {
+    if (!wire_asked_ || wire_us_ < 0) {
+      return;
+    }
+    wire_asked_ = false;
+    answer("wire queued_us=" + std::to_string(queued_us_) + " us=" + std::to_string(wire_us_));
   }
 
   void setAll(bool up) {
@@ -456,6 +470,7 @@ class Bench {
   boost::asio::steady_timer timer_;
   boost::asio::steady_timer wire_timer_;
   std::int64_t wire_us_ = -1;  // of the last timed command
+  bool wire_asked_ = false;    // and not answered yet
   std::int64_t queued_us_ = -1;
   std::uint64_t wire_bytes_ = 0;
   SentBytes sent_;

@@ -33,6 +33,10 @@ constexpr std::size_t kDetailedLogLimit = 16;
 constexpr std::size_t kAdoptAbove = 1024;
 // The changes of a peer's turn are kept in chunks of this many (about 70 KB).
 constexpr std::size_t kChunk = 512;
+// The first part of a long decision that is sent while the rest is decided (see
+// Speaker::streamChanges()); the next parts grow from it. A few milliseconds of work.
+constexpr std::size_t kFirstStreamedPart = 2048;
+static_assert(kFirstStreamedPart >= kAdoptAbove, "a part is taken whole");
 
 // Prefixes gathered by their attributes, so that those with the same attributes share
 // UPDATEs. Interned attributes are compared by pointer; there are few distinct ones.
@@ -164,7 +168,10 @@ class BgpService::Impl {
         speaker_(settings_, std::move(vips), std::move(global)),
         listener_(io, [this](const IpAddress& peer) { return findByAddress(peer); }),
         tick_(io),
-        log_(vipd::log::get("bgp")) {}
+        log_(vipd::log::get("bgp")) {
+    speaker_.streamChanges([this](std::vector<RouteChange>& part) { sendPart(part); },
+                           kFirstStreamedPart);
+  }
 
   std::expected<void, std::string> start();
   // Queues changes for the flush posted for this loop turn (see flush()).
@@ -220,8 +227,11 @@ class BgpService::Impl {
   }
   Session::Callbacks callbacks();
   PendingByPeer::iterator pendingFor(const std::string& peer);
+  void enqueue(std::vector<RouteChange>& changes);
   bool adopted(std::vector<RouteChange>& changes);
+  void sendPart(std::vector<RouteChange>& part);
   void postFlush();
+  void sendPending();
   void flushPeer(const std::string& peer, PeerPending& pending);
   void logChange(const RouteChange& change, spdlog::level::level_enum level);
   void rearm();
@@ -300,6 +310,14 @@ Session::Callbacks BgpService::Impl::callbacks() {
 // setHealth() calls from one event) share UPDATEs; posted, not timed, so that a withdrawal
 // leaves within the turn that decided it.
 void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
+  enqueue(changes);
+  if (!pending_.empty()) {
+    postFlush();
+  }
+  rearm();
+}
+
+void BgpService::Impl::enqueue(std::vector<RouteChange>& changes) {
   if (!adopted(changes)) {
     PendingByPeer::iterator pending = pending_.end();
     for (RouteChange& change : changes) {
@@ -311,10 +329,13 @@ void BgpService::Impl::applyFrom(std::vector<RouteChange>& changes) {
     }
   }
   changes.clear();
-  if (!pending_.empty()) {
-    postFlush();
-  }
-  rearm();
+}
+
+// A part of a long decision goes out at once, after what the turn had queued before it: the
+// receiver reads the first withdrawals of a big reload while the speaker decides the rest.
+void BgpService::Impl::sendPart(std::vector<RouteChange>& part) {
+  enqueue(part);
+  sendPending();
 }
 
 BgpService::Impl::PendingByPeer::iterator BgpService::Impl::pendingFor(const std::string& peer) {
@@ -351,10 +372,7 @@ void BgpService::Impl::postFlush() {
 
 void BgpService::Impl::flush() {
   flush_posted_ = false;
-  auto pending = std::exchange(pending_, {});
-  for (auto& [peer, changes] : pending) {
-    flushPeer(peer, changes);
-  }
+  sendPending();
   // The VIPs a reload removed are freed only once their withdrawals are written: posted
   // after the sessions' own posted writes, so that freeing 100,000 of them delays nothing.
   if (!speaker_.retiring()) {
@@ -365,6 +383,13 @@ void BgpService::Impl::flush() {
       speaker_.releaseRetired();
     }
   });
+}
+
+void BgpService::Impl::sendPending() {
+  auto pending = std::exchange(pending_, {});
+  for (auto& [peer, changes] : pending) {
+    flushPeer(peer, changes);
+  }
 }
 
 void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) {

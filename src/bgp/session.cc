@@ -21,6 +21,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 constexpr std::size_t kReadChunk = 16384;
+// Queued bytes of at least a full message (RFC 4271 4.1) go to the socket at once; fewer
+// (a KEEPALIVE, one VIP's UPDATE) wait for the end of the loop turn, to share one write.
+constexpr std::size_t kWriteAtOnce = 4096;
 
 std::size_t prefixCount(const Update& update) {
   std::size_t count = update.nlri.size();
@@ -118,6 +121,7 @@ class Session::Impl {
   void processInput(const ConnPtr& conn);
   bool handleMessage(const ConnPtr& conn, std::expected<Message, DecodeError> message);
   void queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes);
+  void writeNow(const ConnPtr& conn);
   void flush(const ConnPtr& conn);
   void close(Connection role);
   void closeGently(ConnPtr conn);
@@ -596,15 +600,41 @@ void Session::Impl::queue(const ConnPtr& conn, std::vector<std::uint8_t> bytes) 
   }
   ++counters_.messages_sent;
   conn->pending.insert(conn->pending.end(), bytes.begin(), bytes.end());
-  if (conn->write_in_progress || conn->flush_posted) {
+  if (conn->write_in_progress) {
+    return;
+  }
+  if (conn->pending.size() >= kWriteAtOnce && !conn->closing) {
+    writeNow(conn);
+    return;
+  }
+  if (conn->flush_posted) {
     return;
   }
   // One write for everything queued in this turn of the loop.
   conn->flush_posted = true;
   asio::post(io_, guarded([this, conn] {
                conn->flush_posted = false;
-               flush(conn);
+               if (!conn->write_in_progress) {  // writeNow() may have started one since
+                 flush(conn);
+               }
              }));
+}
+
+// What the socket takes now is written now, the rest by an asynchronous write. The first
+// parts of a big reload's UPDATEs reach the router while the speaker decides the next ones.
+// An error is left to that write, which reports it from the loop, not from inside a caller.
+void Session::Impl::writeNow(const ConnPtr& conn) {
+  boost::system::error_code error;
+  if (!conn->socket.non_blocking()) {
+    conn->socket.non_blocking(true, error);
+  }
+  const std::size_t written =
+      error ? 0 : conn->socket.write_some(asio::buffer(conn->pending), error);
+  conn->pending.erase(conn->pending.begin(),
+                      conn->pending.begin() + static_cast<std::ptrdiff_t>(written));
+  if (!conn->pending.empty()) {
+    flush(conn);
+  }
 }
 
 void Session::Impl::flush(const ConnPtr& conn) {

@@ -510,6 +510,7 @@ std::vector<RouteChange> Speaker::peerUp(std::string_view name, const PeerSessio
   Peer& peer = peers_[std::string(name)];
   peer = Peer{session, {}};
   std::vector<RouteChange> out;
+  next_part_ = first_part_;
   if (!(mode_ == Mode::Stopped && settings_.graceful_restart.enabled)) {
     syncPeer(std::string(name), peer, ChangeReason::PeerUp, out);
   }
@@ -671,8 +672,24 @@ void Speaker::releaseRetired() {
   retired_.clear();
 }
 
+void Speaker::streamChanges(ChangeStream stream, std::size_t first_part) {
+  stream_ = std::move(stream);
+  first_part_ = std::max<std::size_t>(first_part, 1);
+}
+
+void Speaker::handOver(std::vector<RouteChange>& out) {
+  if (!stream_ || out.size() < next_part_) {
+    return;
+  }
+  stream_(out);
+  next_part_ = std::min(next_part_ * 2, first_part_ * kStreamedPartGrowth);
+  out = {};
+  out.reserve(next_part_);
+}
+
 std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
   std::vector<RouteChange> out;
+  next_part_ = first_part_;
   if (mode_ == Mode::Stopped && settings_.graceful_restart.enabled) {
     return out;
   }
@@ -685,7 +702,8 @@ std::vector<RouteChange> Speaker::sync(std::optional<ChangeReason> reason) {
 void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<ChangeReason> reason,
                        std::vector<RouteChange>& out) {
   const Table desired = desiredTable(name, peer);
-  out.reserve(out.size() + peer.sent.size() + desired.size());
+  const std::size_t most = peer.sent.size() + desired.size();
+  out.reserve(out.size() + (stream_ ? std::min(most, next_part_) : most));
 
   // Withdrawals first, so that a peer never holds more than it should.
   withdrawUnwanted(name, peer, desired, reason, out);
@@ -693,6 +711,7 @@ void Speaker::syncPeer(const std::string& name, Peer& peer, std::optional<Change
   peer.sent.reserve(desired.size());
   for (const auto& [prefix, route] : desired) {
     syncPrefix(name, peer, prefix, &route, reason, out);
+    handOver(out);
   }
 }
 
@@ -721,6 +740,7 @@ void Speaker::withdrawUnwanted(const std::string& name, Peer& peer, const Table&
     }
     auto& [prefix, sent] = *gone[i].entry;
     withdrawSent(name, prefix, std::move(sent.vip), reason, out, nullptr);
+    handOver(out);
   }
   if (gone.size() == peer.sent.size()) {
     peer.sent.clear();  // one sweep instead of one erase a prefix

@@ -1,8 +1,9 @@
 // Speaker: what each peer is told about each VIP, decided from the VIPs' health. Pure: no
 // sockets, no clock (each call takes `now`), no logging; every call returns the route
-// changes it decided, each with a typed reason and a detail that names the service that
-// fell below its minimum and by how much. The caller (bgp_service.h) logs, counts and sends
-// them. bgp knows nothing of servers: its input is VipHealth, a few numbers per service.
+// changes it decided (a long one hands them over in parts as it goes, see streamChanges()),
+// each with a typed reason and a detail that names the service that fell below its minimum
+// and by how much. The caller (bgp_service.h) logs, counts and sends them. bgp knows nothing
+// of servers: its input is VipHealth, a few numbers per service.
 //
 // A VIP is healthy when every service on it (HealthRule::AnyService: at least one) is
 // programmed in IPVS and has at least its minimum of servers up and enabled, a count or a
@@ -45,6 +46,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -199,6 +201,16 @@ class Speaker {
   Speaker(Speaker&&) = default;
   Speaker& operator=(Speaker&&) = default;
 
+  // A long decision (start-up, a reload, a drain, a peer coming up) hands its changes over
+  // in parts, in order, as it decides them, instead of returning them all at its end: the
+  // caller can send the first UPDATEs while the rest is being decided. The first part holds
+  // first_part changes, each next one twice as many, up to kStreamedPartGrowth times
+  // first_part; the call returns what is left. The stream may take the part's changes (it is
+  // cleared after); it must not call the speaker. Without a stream, calls return everything.
+  using ChangeStream = std::function<void(std::vector<RouteChange>& part)>;
+  static constexpr std::size_t kStreamedPartGrowth = 32;
+  void streamChanges(ChangeStream stream, std::size_t first_part);
+
   // The health of a VIP changed (an unknown VIP is ignored).
   std::vector<RouteChange> setHealth(std::string_view vip, const VipHealth& health, TimePoint now);
   // The same, appending to out: a caller that reuses out allocates nothing per call.
@@ -320,6 +332,8 @@ class Speaker {
                 std::vector<RouteChange>& out);
   void withdrawUnwanted(const std::string& name, Peer& peer, const Table& desired,
                         std::optional<ChangeReason> reason, std::vector<RouteChange>& out);
+  // Hands out to the stream once it holds the next part.
+  void handOver(std::vector<RouteChange>& out);
   void syncVip(const Vip& vip, std::vector<RouteChange>& out);
   // Every peer's route of each prefix against what it is to have now.
   void syncPrefixes(const std::vector<Prefix>& prefixes, std::vector<RouteChange>& out,
@@ -372,6 +386,9 @@ class Speaker {
   std::optional<TimePoint> mode_deadline_;  // end of a drain
   std::optional<TimePoint> mode_changed_;   // of the last drain, undrain or stop
   SpeakerCounters counters_;
+  ChangeStream stream_;
+  std::size_t first_part_ = 0;
+  std::size_t next_part_ = 0;  // of the decision under way
   // attributesFor()'s memory: a few recipes (more are forgotten at once), and the interned
   // sets they and the peers' tables point to.
   mutable std::vector<AttributeRecipe> recipes_;

@@ -348,6 +348,37 @@ TEST(BgpService, ReloadRemovingThousandsOfVipsSharesUpdatesWithTheTurnsOtherChan
   EXPECT_EQ(service.counters().changes(ChangeReason::Unhealthy), 1u);
 }
 
+// A reload that removes thousands of VIPs writes its first withdrawals while it is still
+// deciding the rest, and the rest follow in order though the router's buffer cannot hold
+// them all.
+TEST(BgpService, BigReloadWritesItsFirstWithdrawalsBeforeItEnds) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.limitReceiveBuffer(4096);
+  router.accept();
+  const auto policies = manyVips(6000);
+  BgpService service(io, settingsFor(router.port()), policies);
+  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
+  ASSERT_NO_FATAL_FAILURE(router.limitPeerSendBuffer(4096));
+  const std::size_t before = router.received<Update>().size();
+  ASSERT_EQ(router.unread(), 0u);
+
+  service.setVips({});
+  // The loop has not run since: what the router can read was written from within setVips().
+  EXPECT_GT(router.unread(), 0u);
+
+  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 6000; }));
+  std::vector<Prefix> withdrawn;
+  const auto updates = router.received<Update>();
+  for (auto update = updates.begin() + static_cast<std::ptrdiff_t>(before); update != updates.end();
+       ++update) {
+    withdrawn.insert(withdrawn.end(), update->withdrawn.begin(), update->withdrawn.end());
+  }
+  EXPECT_EQ(withdrawn.size(), 6000u);
+  EXPECT_TRUE(std::ranges::is_sorted(withdrawn));
+  EXPECT_EQ(service.counters().changes(ChangeReason::Removed), 6000u);
+}
+
 TEST(BgpService, AnnounceThenWithdrawInOneTurnSendsOnlyWhatThePeerNeeds) {
   boost::asio::io_context io;
   FakeRouter router(io);

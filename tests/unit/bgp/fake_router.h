@@ -4,9 +4,12 @@
 // holds, with a bound, so that a broken session fails a test instead of hanging it.
 #pragma once
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <boost/asio.hpp>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -72,6 +75,34 @@ class FakeRouter {
                                  sendOpen();
                                });
   }
+
+  // The kernel's receive buffer of the connections accepted from now on: a burst bigger than
+  // it waits in the sender's socket until the router reads.
+  void limitReceiveBuffer(int bytes) {
+    acceptor_.set_option(asio::socket_base::receive_buffer_size(bytes));
+  }
+  // The send buffer of vipd's end of the current connection (a descriptor of this process
+  // too), fixed small: a burst bigger than both buffers must wait for the router to read.
+  void limitPeerSendBuffer(int bytes) {
+    const tcp::endpoint ours = current_->socket.local_endpoint();
+    for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+      const int fd = std::stoi(entry.path().filename().string());
+      sockaddr_storage peer{};
+      socklen_t length = sizeof peer;
+      if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0 ||
+          peer.ss_family != AF_INET) {
+        continue;
+      }
+      const auto& in = reinterpret_cast<const sockaddr_in&>(peer);
+      if (ntohs(in.sin_port) == ours.port()) {
+        ASSERT_EQ(::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes), 0);
+        return;
+      }
+    }
+    FAIL() << "no socket of this process is connected to the router";
+  }
+  // Bytes of the current connection that the router has not read yet.
+  std::size_t unread() const { return current_->socket.available(); }
 
   // After vipd's FIN, keep the connection open (a router slow to close) until closeSocket().
   void keepOpenAfterEof() { close_on_eof_ = false; }

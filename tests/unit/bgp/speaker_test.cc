@@ -827,6 +827,62 @@ TEST_F(SpeakerTest, ReloadHandsASharedPrefixToTheVipLeft) {
   }
 }
 
+// A long decision hands its changes over in parts as it goes: in order, the first part
+// first_part changes, each next one twice the last up to the cap, the call returning the
+// rest. Together they are exactly what the same decision returns unstreamed.
+TEST(SpeakerStream, LongDecisionsHandTheirChangesOverInGrowingParts) {
+  std::vector<VipPolicy> vips;
+  for (int k = 0; k < 1500; ++k) {
+    vips.push_back(vip("198.18." + std::to_string(k / 256) + "." + std::to_string(k % 256)));
+  }
+  Speaker streaming(speakerSettings(), vips);
+  Speaker whole(speakerSettings(), vips);
+  std::vector<std::size_t> parts;
+  std::vector<RouteChange> streamed;
+  streaming.streamChanges(
+      [&](std::vector<RouteChange>& part) {
+        parts.push_back(part.size());
+        std::ranges::move(part, std::back_inserter(streamed));
+      },
+      10);
+  for (Speaker* speaker : {&streaming, &whole}) {
+    for (const VipPolicy& policy : vips) {
+      speaker->setHealth(policy.name, healthy(), kT0);
+    }
+    speaker->startupDone(kT0);
+  }
+  const auto expectStreamed = [&](std::vector<RouteChange> rest, std::vector<RouteChange> all) {
+    std::ranges::move(rest, std::back_inserter(streamed));
+    EXPECT_EQ(summary(streamed), summary(all));
+    for (std::size_t i = 0; i < std::min(streamed.size(), all.size()); ++i) {
+      EXPECT_EQ(streamed[i].vip, all[i].vip) << i;
+      EXPECT_EQ(streamed[i].reason, all[i].reason) << i;
+      ASSERT_EQ(streamed[i].attributes == nullptr, all[i].attributes == nullptr) << i;
+      if (all[i].attributes != nullptr) {
+        EXPECT_EQ(*streamed[i].attributes, *all[i].attributes) << i;
+      }
+    }
+    streamed.clear();
+  };
+
+  // A peer coming up: 1,500 announcements.
+  expectStreamed(streaming.peerUp("r1", external()), whole.peerUp("r1", external()));
+  const std::vector<std::size_t> growing{10, 20, 40, 80, 160, 320, 320, 320};
+  EXPECT_EQ(parts, growing);
+
+  // A reload that removes 1,400 VIPs: the parts start small again.
+  parts.clear();
+  const std::vector<VipPolicy> kept(vips.begin(), vips.begin() + 100);
+  expectStreamed(streaming.setVips(kept, kT0 + 1s), whole.setVips(kept, kT0 + 1s));
+  EXPECT_EQ(parts, growing);
+
+  // One VIP's change is not a long decision.
+  parts.clear();
+  EXPECT_EQ(streaming.setHealth(kept[0].name, unhealthy(), kT0 + 2s).size(), 1u);
+  EXPECT_TRUE(parts.empty());
+  EXPECT_EQ(streaming.counters().withdrawn, whole.counters().withdrawn + 1);
+}
+
 TEST_F(SpeakerTest, CountersCountEveryChangeByReason) {
   names_ = {{"198.18.0.1", healthy()}};
   startWith({vip("198.18.0.1")});
