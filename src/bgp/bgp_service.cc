@@ -200,7 +200,8 @@ class BgpService::Impl {
   using PendingByPeer = std::map<std::string, PeerPending, std::less<>>;
   PendingByPeer pending_;
   bool flush_posted_ = false;
-  std::vector<RouteChange> health_changes_;  // setHealth()'s, reused from call to call
+  std::set<std::string, std::less<>> streamed_;  // peers sent a part in this turn
+  std::vector<RouteChange> health_changes_;      // setHealth()'s, reused from call to call
   // The deadline tick_ waits for, if any, and which of its waits is the current one.
   std::optional<Speaker::TimePoint> armed_for_;
   std::uint64_t arm_generation_ = 0;
@@ -334,6 +335,14 @@ void BgpService::Impl::enqueue(std::vector<RouteChange>& changes) {
 // A part of a long decision goes out at once, after what the turn had queued before it: the
 // receiver reads the first withdrawals of a big reload while the speaker decides the rest.
 void BgpService::Impl::sendPart(std::vector<RouteChange>& part) {
+  // What is left of the decision is sent at the end of the turn, and logged as the burst it
+  // belongs to, however few changes it holds.
+  const std::string* last = nullptr;
+  for (const RouteChange& change : part) {
+    if (last == nullptr || change.peer != *last) {
+      last = &*streamed_.insert(change.peer).first;
+    }
+  }
   enqueue(part);
   sendPending();
 }
@@ -373,6 +382,7 @@ void BgpService::Impl::postFlush() {
 void BgpService::Impl::flush() {
   flush_posted_ = false;
   sendPending();
+  streamed_.clear();
   // The VIPs a reload removed are freed only once their withdrawals are written: posted
   // after the sessions' own posted writes, so that freeing 100,000 of them delays nothing.
   if (!speaker_.retiring()) {
@@ -396,7 +406,7 @@ void BgpService::Impl::flushPeer(const std::string& peer, PeerPending& pending) 
   AnnouncementGroups announcements;
   std::vector<Prefix> withdrawals;
   std::array<std::size_t, kChangeReasons> reasons{};
-  const bool detailed = pending.settle() <= kDetailedLogLimit;
+  const bool detailed = pending.settle() <= kDetailedLogLimit && !streamed_.contains(peer);
   const auto level = detailed ? spdlog::level::info : spdlog::level::debug;
 
   for (const PeerPending::Entry& entry : pending.entries) {

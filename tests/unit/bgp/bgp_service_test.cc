@@ -4,9 +4,12 @@
 #include "bgp/bgp_service.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio.hpp>
+#include <sstream>
 
+#include "common/log.h"
 #include "fake_router.h"
 
 namespace vipd::bgp {
@@ -377,6 +380,33 @@ TEST(BgpService, BigReloadWritesItsFirstWithdrawalsBeforeItEnds) {
   EXPECT_EQ(withdrawn.size(), 6000u);
   EXPECT_TRUE(std::ranges::is_sorted(withdrawn));
   EXPECT_EQ(service.counters().changes(ChangeReason::Removed), 6000u);
+}
+
+// A decision streamed in parts is logged as the burst it is, its last few changes too: one
+// summary line per part, no line per prefix at info.
+TEST(BgpService, StreamedDecisionIsLoggedAsABurstToItsLastChange) {
+  boost::asio::io_context io;
+  FakeRouter router(io);
+  router.accept();
+  const auto policies = manyVips(2048 + 10);  // the first part, and 10 more
+  BgpService service(io, settingsFor(router.port()), policies);
+  std::ostringstream captured;
+  auto logger = vipd::log::get("bgp");
+  logger->sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+  announceAll(io, router, service, policies);
+  logger->sinks().pop_back();
+
+  const std::string text = captured.str();
+  const auto lines = [&](std::string_view what) {
+    std::size_t count = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  EXPECT_EQ(lines("routes sent peer=r1 announced=2048 "), 1u) << text;
+  EXPECT_EQ(lines("routes sent peer=r1 announced=10 "), 1u) << text;
+  EXPECT_EQ(lines("vip announced"), 0u) << text;
 }
 
 TEST(BgpService, AnnounceThenWithdrawInOneTurnSendsOnlyWhatThePeerNeeds) {
