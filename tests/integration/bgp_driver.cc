@@ -3,6 +3,9 @@
 // line, so that a test script decides when each happens:
 //
 //   up VIP | down VIP    the VIP's one service has all (none) of its 2 servers up
+//   up-all               every VIP's service has its 2 servers up
+//   keep N               a reload that keeps the first N VIPs of the command line (--vip
+//                        ones first, then --many-vips ones) and removes the others
 //   startup              start-up is done: healthy VIPs are announced
 //   drain | undrain      graceful shutdown (RFC 8326) and back
 //   status               prints "peer=NAME state=STATE enabled=0|1 established=TIMES ..."
@@ -43,6 +46,21 @@ struct Options {
   RouteAttributes global;
   std::vector<VipPolicy> vips;
 };
+
+VipPolicy hostVip(const std::string& prefix) {
+  VipPolicy vip;
+  vip.name = prefix;
+  vip.prefixes.push_back(*Prefix::parse(prefix));
+  return vip;
+}
+
+// count VIPs 198.19.0.0/32 and up: enough for a decision to be sent in parts.
+void addManyVips(std::uint32_t count, std::vector<VipPolicy>& vips) {
+  for (std::uint32_t k = 0; k < count; ++k) {
+    vips.push_back(
+        hostVip("198.19." + std::to_string(k / 256) + "." + std::to_string(k % 256) + "/32"));
+  }
+}
 
 std::uint32_t number(const std::string& text) {
   std::uint32_t value = 0;
@@ -130,10 +148,9 @@ bool parse(int argc, char** argv, Options& options) {
     } else if (flag == "--drain-time") {
       options.speaker.drain_time = Seconds{number(value)};
     } else if (flag == "--vip") {
-      VipPolicy vip;
-      vip.name = value;
-      vip.prefixes.push_back(*Prefix::parse(value));
-      options.vips.push_back(vip);
+      options.vips.push_back(hostVip(value));
+    } else if (flag == "--many-vips") {
+      addManyVips(number(value), options.vips);
     } else if (flag == "--med") {
       options.global.med = number(value);
     } else if (flag == "--as-path") {
@@ -175,6 +192,7 @@ class Driver {
  public:
   Driver(boost::asio::io_context& io, Options options)
       : io_(io),
+        vips_(options.vips),
         service_(io, options.speaker, options.vips, options.global),
         input_(io, ::dup(STDIN_FILENO)) {}
 
@@ -215,6 +233,13 @@ class Driver {
       std::cout << (*reply ? **reply : "error: " + reply->error()) << "\n";
     } else if (verb == "up" || verb == "down") {
       service_.setHealth(argument, health(verb == "up"));
+    } else if (verb == "up-all") {
+      for (const VipPolicy& vip : vips_) {
+        service_.setHealth(vip.name, health(true));
+      }
+    } else if (verb == "keep") {
+      const std::size_t kept = std::min<std::size_t>(number(argument), vips_.size());
+      service_.setVips({vips_.begin(), vips_.begin() + static_cast<std::ptrdiff_t>(kept)});
     } else if (verb == "startup") {
       service_.startupDone();
     } else if (verb == "drain") {
@@ -269,6 +294,7 @@ class Driver {
   }
 
   boost::asio::io_context& io_;
+  const std::vector<VipPolicy> vips_;  // as configured at start, for up-all and keep
   BgpService service_;
   boost::asio::posix::stream_descriptor input_;
   boost::asio::streambuf buffer_;
@@ -280,7 +306,8 @@ int main(int argc, char** argv) {
   Options options;
   if (!parse(argc, argv, options)) {
     std::cerr << "usage: bgp_driver --local-as AS [--router-id ID] [--listen ADDR] "
-                 "[--listen-port P] [--vip PREFIX]... [--med N] [--as-path 'A B'] "
+                 "[--listen-port P] [--vip PREFIX]... [--many-vips N] [--med N] "
+                 "[--as-path 'A B'] "
                  "[--community A:B] [--large-community A:B:C] [--next-hop-ipv4 A] "
                  "[--next-hop-ipv6 A] [--hold-down S] [--drain-time S] [--graceful-restart] "
                  "[--drain-on-stop] --peer ADDR [--peer-port P] [--peer-as AS] [--passive] "

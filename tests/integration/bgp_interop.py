@@ -36,6 +36,8 @@ AS_PATH = "64600"
 COMMUNITY = "64512:100"
 LARGE = "4200000001:1:1"
 HOLD_DOWN = 3
+# The bulk scenario's VIPs: past the first part a long decision is sent in (2,048 changes).
+BULK_VIPS = 5000
 DRAIN_TIME = 3
 GRACEFUL_SHUTDOWN = "65535:0"
 
@@ -248,6 +250,11 @@ class Bird:
     def next_hops(self):
         return {VIP4: "127.0.0.2", VIP6: "::1"}
 
+    def prefixes(self):
+        """The prefixes it holds, without their attributes: cheap for thousands."""
+        return {line.split()[0] for line in self.cli("show", "route").splitlines()
+                if line and not line[0].isspace() and "/" in line.split()[0]}
+
 
 class NetnsPeer:
     """A router in namespace <tag>r, the speaker in <tag>s, joined by a veth pair."""
@@ -358,6 +365,10 @@ class Frr(NetnsPeer):
                 }
         return routes
 
+    def prefixes(self):
+        return {prefix for family in ("ipv4", "ipv6")
+                for prefix in self.vtysh(f"show bgp {family} unicast json").get("routes", {})}
+
 
 class GoBgp(NetnsPeer):
     """gobgpd in the router namespace, passive; the driver connects."""
@@ -426,6 +437,10 @@ class GoBgp(NetnsPeer):
                 if best is not None:
                     routes[prefix] = self.attributes(best.get("attrs", []))
         return routes
+
+    def prefixes(self):
+        return {prefix for family in ("ipv4", "ipv6")
+                for prefix in (self.cli("global", "rib", "-a", family) or {})}
 
     @staticmethod
     def attributes(attrs):
@@ -526,6 +541,10 @@ class ExaBgp:
 
     def next_hops(self):
         return {VIP4: "127.0.0.2", VIP6: "::1"}
+
+    def prefixes(self):
+        return {prefix for families in self.read("rib.json").values()
+                for prefixes in families.values() for prefix in prefixes}
 
 
 # FRR prints well-known communities by name.
@@ -797,6 +816,26 @@ def scenario_md5(context):
     log("session up with TCP MD5 signatures")
 
 
+def scenario_bulk(context):
+    """Thousands of VIPs: start-up announces them all and a reload that removes them
+    withdraws them all, each decision big enough to be sent in parts while it is made; the
+    two VIPs the reload keeps stay, with their attributes."""
+    peer, driver = context["peer"], context["driver"]
+    everything = BULK_VIPS + 2
+    wait_until("the sessions to be established", peer.established)
+    driver.command("up-all")
+    driver.command("startup")
+    wait_until(f"{everything} prefixes at the peer", lambda: len(peer.prefixes()) == everything,
+               timeout=60)
+    log(f"{everything} prefixes arrived")
+    driver.command("keep 2")
+    wait_until("only the two kept VIPs at the peer",
+               lambda: peer.prefixes() == {VIP4, VIP6}, timeout=60)
+    expect_route(peer, VIP4)
+    expect_route(peer, VIP6)
+    log(f"{BULK_VIPS} withdrawn by the reload, the two kept VIPs unchanged")
+
+
 SCENARIOS = {
     "announce": scenario_announce,
     "withdraw-recover": scenario_withdraw_recover,
@@ -807,6 +846,7 @@ SCENARIOS = {
     "both-connect": scenario_both_connect,
     "graceful-restart": scenario_graceful_restart,
     "operator-commands": scenario_operator_commands,
+    "bulk": scenario_bulk,
 }
 
 
@@ -843,6 +883,8 @@ def main():
                     *peer.driver_args(md5)]
             if options.scenario == "graceful-restart":
                 args.append("--graceful-restart")
+            if options.scenario == "bulk":
+                args += ["--many-vips", str(BULK_VIPS)]
             driver = Driver(options.driver, args, folder, peer.driver_prefix())
             context["driver"] = driver
             SCENARIOS[options.scenario](context)
