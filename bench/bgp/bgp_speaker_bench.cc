@@ -58,6 +58,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_vips.h"
 #include "bgp/bgp_service.h"
 #include "common/log.h"
 #include "tcp_bytes_sent.h"
@@ -66,6 +67,8 @@ namespace {
 
 using namespace vipd;
 using namespace vipd::bgp;
+using bench::health;
+using bench::vipName;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -88,19 +91,6 @@ IpAddress fromNumber(std::uint32_t value) {
   return IpAddress::fromV4(
       {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
        static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)});
-}
-
-std::string vipName(std::uint32_t k) {
-  return fromNumber(toNumber(*IpAddress::parse("198.18.0.0")) + k).toString();
-}
-
-// The attributes of the reference sender's export filter (bench/bgp/bird-sender.conf).
-RouteAttributes referenceAttributes() {
-  RouteAttributes attributes;
-  attributes.med = 100;
-  attributes.communities.push_back(Community::of(64512, 100));
-  attributes.large_communities.push_back({64512, 1, 1});
-  return attributes;
 }
 
 SpeakerSettings speakerSettings(const Options& options) {
@@ -135,22 +125,6 @@ std::vector<std::string> vipNames(std::uint32_t count) {
     names.push_back(vipName(k));
   }
   return names;
-}
-
-std::vector<VipPolicy> vipPolicies(std::uint32_t count) {
-  std::vector<VipPolicy> vips;
-  vips.reserve(count);
-  for (std::uint32_t k = 0; k < count; ++k) {
-    VipPolicy vip;
-    vip.name = vipName(k);
-    vip.prefixes.push_back(*Prefix::parse(vip.name));
-    vips.push_back(std::move(vip));
-  }
-  return vips;
-}
-
-VipHealth health(bool up) {
-  return VipHealth{{ServiceHealth{"web", 2, up ? 2u : 0u, true}}};
 }
 
 // The bytes this process's TCP connection to the receiver has transmitted (RFC 4898
@@ -226,7 +200,8 @@ class Bench {
   Bench(boost::asio::io_context& io, const Options& options)
       : io_(io),
         options_(options),
-        service_(io, speakerSettings(options), vipPolicies(options.vips), referenceAttributes()),
+        service_(io, speakerSettings(options), bench::vipPolicies(options.vips),
+                 bench::referenceAttributes()),
         input_(io, ::dup(STDIN_FILENO)),
         timer_(io),
         wire_timer_(io),

@@ -11,33 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_vips.h"
 #include "bgp/speaker.h"
 
 namespace {
 
 using namespace vipd;
 using namespace vipd::bgp;
+using bench::health;
 
 constexpr std::int64_t kVips = 100'000;
-
-std::string vipName(std::int64_t k) {
-  const auto n =
-      static_cast<std::uint32_t>((198u << 24) | (18u << 16)) + static_cast<std::uint32_t>(k);
-  return std::to_string(n >> 24) + "." + std::to_string((n >> 16) & 255) + "." +
-         std::to_string((n >> 8) & 255) + "." + std::to_string(n & 255);
-}
-
-std::vector<VipPolicy> vipPolicies(std::int64_t count) {
-  std::vector<VipPolicy> vips;
-  vips.reserve(static_cast<std::size_t>(count));
-  for (std::int64_t k = 0; k < count; ++k) {
-    VipPolicy vip;
-    vip.name = vipName(k);
-    vip.prefixes.push_back(*Prefix::parse(vip.name));
-    vips.push_back(std::move(vip));
-  }
-  return vips;
-}
 
 SpeakerSettings speakerSettings() {
   SpeakerSettings settings;
@@ -49,18 +32,6 @@ SpeakerSettings speakerSettings() {
   peer.peer_as = 65000;
   settings.peers.push_back(std::move(peer));
   return settings;
-}
-
-RouteAttributes globalAttributes() {
-  RouteAttributes attributes;
-  attributes.med = 100;
-  attributes.communities.push_back(Community::of(64512, 100));
-  attributes.large_communities.push_back({64512, 1, 1});
-  return attributes;
-}
-
-VipHealth health(bool up) {
-  return VipHealth{{ServiceHealth{"web", 2, up ? 2u : 0u, true}}};
 }
 
 PeerSession externalSession() {
@@ -77,12 +48,12 @@ struct Fixture {
 // N VIPs, every one healthy; with started, announced to r0.
 Fixture healthySpeaker(std::int64_t count, bool started) {
   Fixture fixture;
-  auto vips = vipPolicies(count);
+  auto vips = bench::vipPolicies(static_cast<std::uint32_t>(count));
   for (const VipPolicy& vip : vips) {
     fixture.names.push_back(vip.name);
   }
   fixture.speaker =
-      std::make_unique<Speaker>(speakerSettings(), std::move(vips), globalAttributes());
+      std::make_unique<Speaker>(speakerSettings(), std::move(vips), bench::referenceAttributes());
   const auto now = std::chrono::steady_clock::now();
   for (const std::string& name : fixture.names) {
     fixture.speaker->setHealth(name, health(true), now);

@@ -34,7 +34,7 @@ constexpr std::size_t kAdoptAbove = 1024;
 // The changes of a peer's turn are kept in chunks of this many (about 70 KB).
 constexpr std::size_t kChunk = 512;
 // The first part of a long decision that is sent while the rest is decided (see
-// Speaker::streamChanges()); the next parts grow from it. A few milliseconds of work.
+// Speaker::streamChanges()); the next parts grow from it. Under a millisecond of work.
 constexpr std::size_t kFirstStreamedPart = 2048;
 static_assert(kFirstStreamedPart >= kAdoptAbove, "a part is taken whole");
 

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <boost/asio.hpp>
+#include <optional>
 #include <sstream>
 
 #include "common/log.h"
@@ -296,105 +297,98 @@ bool mentions(const Update& update, const Prefix& prefix) {
          std::ranges::find(update.nlri, prefix) != update.nlri.end();
 }
 
-// Starts service (made with policies) and waits until the router has every VIP: out on the
-// wire first, as the changes that follow in one turn would cancel the announcements.
-void announceAll(boost::asio::io_context& io, FakeRouter& router, BgpService& service,
-                 const std::vector<VipPolicy>& policies) {
-  ASSERT_TRUE(service.start());
-  for (const VipPolicy& vip : policies) {
-    service.setHealth(vip.name, healthy());
+// A service with many VIPs, every one announced to the router.
+class BgpServiceAnnounced : public testing::Test {
+ protected:
+  // Starts the service with count VIPs and waits until the router has every one: out on the
+  // wire first, as the changes that follow in one turn would cancel the announcements. The
+  // router accepts only now, so that a test may set it up before.
+  void announce(int count) {
+    router_.accept();
+    policies_ = manyVips(count);
+    BgpService& service = service_.emplace(io_, settingsFor(router_.port()), policies_);
+    ASSERT_TRUE(service.start());
+    for (const VipPolicy& vip : policies_) {
+      service.setHealth(vip.name, healthy());
+    }
+    ASSERT_TRUE(runUntil(io_, [&] { return established(service); }));
+    service.startupDone();
+    ASSERT_TRUE(runUntil(
+        io_, [&] { return announcedPrefixes(router_.received<Update>()) == policies_.size(); }));
   }
-  ASSERT_TRUE(runUntil(io, [&] { return established(service); }));
-  service.startupDone();
-  ASSERT_TRUE(runUntil(
-      io, [&] { return announcedPrefixes(router.received<Update>()) == policies.size(); }));
-}
 
-TEST(BgpService, ChangesOfOneLoopTurnShareUpdates) {
-  boost::asio::io_context io;
-  FakeRouter router(io);
-  router.accept();
-  const auto policies = manyVips(200);
-  BgpService service(io, settingsFor(router.port()), policies);
-  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
-  const std::size_t before = router.received<Update>().size();
+  boost::asio::io_context io_;
+  FakeRouter router_{io_};
+  std::vector<VipPolicy> policies_;
+  std::optional<BgpService> service_;  // last: it goes before the router and the loop
+};
 
-  for (const VipPolicy& vip : policies) {
-    service.setHealth(vip.name, unhealthy());
+TEST_F(BgpServiceAnnounced, ChangesOfOneLoopTurnShareUpdates) {
+  ASSERT_NO_FATAL_FAILURE(announce(200));
+  const std::size_t before = router_.received<Update>().size();
+
+  for (const VipPolicy& vip : policies_) {
+    service_->setHealth(vip.name, unhealthy());
   }
-  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 200; }));
-  EXPECT_EQ(router.received<Update>().size(), before + 1);
+  ASSERT_TRUE(runUntil(io_, [&] { return withdrawnPrefixes(router_.received<Update>()) == 200; }));
+  EXPECT_EQ(router_.received<Update>().size(), before + 1);
 }
 
 // A reload's big batch is queued whole; a change later in the same turn joins it.
-TEST(BgpService, ReloadRemovingThousandsOfVipsSharesUpdatesWithTheTurnsOtherChanges) {
-  boost::asio::io_context io;
-  FakeRouter router(io);
-  router.accept();
-  const auto policies = manyVips(2000);
-  BgpService service(io, settingsFor(router.port()), policies);
-  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
-  const std::size_t before = router.received<Update>().size();
+TEST_F(BgpServiceAnnounced, ReloadRemovingThousandsOfVipsSharesUpdatesWithTheTurnsOtherChanges) {
+  ASSERT_NO_FATAL_FAILURE(announce(2000));
+  const std::size_t before = router_.received<Update>().size();
 
-  const std::vector<VipPolicy> kept(policies.begin(), policies.begin() + 10);
-  service.setVips(kept);
-  service.setHealth(kept[0].name, unhealthy());
-  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 1991; }));
+  const std::vector<VipPolicy> kept(policies_.begin(), policies_.begin() + 10);
+  service_->setVips(kept);
+  service_->setHealth(kept[0].name, unhealthy());
+  ASSERT_TRUE(runUntil(io_, [&] { return withdrawnPrefixes(router_.received<Update>()) == 1991; }));
 
   // 1,991 withdrawals of 5 octets fill three UPDATEs of at most 4,096.
-  const auto updates = router.received<Update>();
+  const auto updates = router_.received<Update>();
   EXPECT_EQ(updates.size(), before + 3);
   EXPECT_TRUE(
       std::any_of(updates.begin() + static_cast<std::ptrdiff_t>(before), updates.end(),
                   [&](const Update& update) { return mentions(update, kept[0].prefixes[0]); }));
-  EXPECT_EQ(service.counters().changes(ChangeReason::Removed), 1990u);
-  EXPECT_EQ(service.counters().changes(ChangeReason::Unhealthy), 1u);
+  EXPECT_EQ(service_->counters().changes(ChangeReason::Removed), 1990u);
+  EXPECT_EQ(service_->counters().changes(ChangeReason::Unhealthy), 1u);
 }
 
 // A reload that removes thousands of VIPs writes its first withdrawals while it is still
 // deciding the rest, and the rest follow in order though the router's buffer cannot hold
 // them all.
-TEST(BgpService, BigReloadWritesItsFirstWithdrawalsBeforeItEnds) {
-  boost::asio::io_context io;
-  FakeRouter router(io);
-  router.limitReceiveBuffer(4096);
-  router.accept();
-  const auto policies = manyVips(6000);
-  BgpService service(io, settingsFor(router.port()), policies);
-  ASSERT_NO_FATAL_FAILURE(announceAll(io, router, service, policies));
-  ASSERT_NO_FATAL_FAILURE(router.limitPeerSendBuffer(4096));
-  const std::size_t before = router.received<Update>().size();
-  ASSERT_EQ(router.unread(), 0u);
+TEST_F(BgpServiceAnnounced, BigReloadWritesItsFirstWithdrawalsBeforeItEnds) {
+  router_.limitReceiveBuffer(4096);
+  ASSERT_NO_FATAL_FAILURE(announce(6000));
+  ASSERT_NO_FATAL_FAILURE(router_.limitPeerSendBuffer(4096));
+  const std::size_t before = router_.received<Update>().size();
+  ASSERT_EQ(router_.unread(), 0u);
 
-  service.setVips({});
+  service_->setVips({});
   // The loop has not run since: what the router can read was written from within setVips().
-  EXPECT_GT(router.unread(), 0u);
+  EXPECT_GT(router_.unread(), 0u);
 
-  ASSERT_TRUE(runUntil(io, [&] { return withdrawnPrefixes(router.received<Update>()) == 6000; }));
+  ASSERT_TRUE(runUntil(io_, [&] { return withdrawnPrefixes(router_.received<Update>()) == 6000; }));
   std::vector<Prefix> withdrawn;
-  const auto updates = router.received<Update>();
+  const auto updates = router_.received<Update>();
   for (auto update = updates.begin() + static_cast<std::ptrdiff_t>(before); update != updates.end();
        ++update) {
     withdrawn.insert(withdrawn.end(), update->withdrawn.begin(), update->withdrawn.end());
   }
   EXPECT_EQ(withdrawn.size(), 6000u);
   EXPECT_TRUE(std::ranges::is_sorted(withdrawn));
-  EXPECT_EQ(service.counters().changes(ChangeReason::Removed), 6000u);
+  EXPECT_EQ(service_->counters().changes(ChangeReason::Removed), 6000u);
 }
 
 // A decision streamed in parts is logged as the burst it is, its last few changes too: one
 // summary line per part, no line per prefix at info.
-TEST(BgpService, StreamedDecisionIsLoggedAsABurstToItsLastChange) {
-  boost::asio::io_context io;
-  FakeRouter router(io);
-  router.accept();
-  const auto policies = manyVips(2048 + 10);  // the first part, and 10 more
-  BgpService service(io, settingsFor(router.port()), policies);
+TEST_F(BgpServiceAnnounced, StreamedDecisionIsLoggedAsABurstToItsLastChange) {
   std::ostringstream captured;
   auto logger = vipd::log::get("bgp");
   logger->sinks().push_back(std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
-  announceAll(io, router, service, policies);
+  announce(2048 + 10);  // the first part, and 10 more
   logger->sinks().pop_back();
+  ASSERT_FALSE(HasFatalFailure());
 
   const std::string text = captured.str();
   const auto lines = [&](std::string_view what) {
